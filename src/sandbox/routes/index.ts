@@ -1,0 +1,20 @@
+import type { Route } from "../router.js";
+import { ATTACHMENT_MODULES } from "../store.js";
+import { listAttachments } from "./list-attachments.js";
+
+/** Bigin's paths live under this prefix of the API domain. */
+export const API_PREFIX = "/bigin/v2";
+
+/**
+ * The sandbox's Bigin API. A path not listed is INVALID_URL_PATTERN; a method not listed on a
+ * listed path is INVALID_REQUEST_METHOD. Add an endpoint by adding a handler here.
+ */
+export function createRoutes(): Route[] {
+  return [
+    {
+      pattern: `${API_PREFIX}/:module/:recordId/Attachments`,
+      modules: ATTACHMENT_MODULES,
+      methods: { GET: listAttachments },
+    },
+  ];
+}
