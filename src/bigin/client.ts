@@ -1,0 +1,338 @@
+import http from "node:http";
+import https from "node:https";
+import { performance } from "node:perf_hooks";
+import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
+import type { Readable } from "node:stream";
+import type { Logger } from "../logger.js";
+import type { BiginCredential } from "./credential.js";
+import { biginBaseUrl } from "./data-centres.js";
+import {
+  BiginAbortError,
+  BiginApiError,
+  BiginQueueFullError,
+  BiginTransportError,
+} from "./errors.js";
+import { KeyedLimiter } from "./limiter.js";
+
+export interface BiginClientOptions {
+  /** The API domain (or a URL ending in /bigin/v2); a credential's own apiUrl wins. */
+  apiUrl: string;
+  concurrency: number;
+  queueLimit: number;
+  timeoutMs: number;
+  /** Extra attempts for reads that failed in a way worth retrying. */
+  retries: number;
+  /** Longest Retry-After we wait for before giving up (default 10 s). */
+  maxRetryAfterMs?: number;
+  /** First backoff step (default 200 ms); doubles each attempt, with full jitter. */
+  backoffMs?: number;
+  logger: Logger;
+}
+
+export interface BiginRequest {
+  method: "GET" | "POST" | "DELETE";
+  /** Path below /bigin/v2, built from validated segments, e.g. `/Contacts/123/Attachments`. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  credential: BiginCredential;
+  signal?: AbortSignal | undefined;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface BiginJsonResponse<T> {
+  status: number;
+  /** undefined for a 204 or an empty body. */
+  body: T | undefined;
+}
+
+export interface BiginStreamResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: Readable | undefined;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+/**
+ * The one funnel every Bigin call goes through: base URL, auth header, timeout, retries for
+ * reads, and a concurrency cap per access token. Knows nothing of GraphQL.
+ */
+export class BiginClient {
+  private readonly http: AxiosInstance;
+  private readonly limiter: KeyedLimiter;
+  private readonly agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
+  };
+
+  constructor(private readonly options: BiginClientOptions) {
+    this.http = axios.create({
+      httpAgent: this.agents.http,
+      httpsAgent: this.agents.https,
+      validateStatus: () => true,
+      maxRedirects: 0,
+      maxContentLength: Infinity,
+      maxBodyLength: Infinity,
+      transitional: { silentJSONParsing: false, forcedJSONParsing: false },
+      proxy: false,
+    });
+    this.limiter = new KeyedLimiter(options.concurrency, options.queueLimit);
+  }
+
+  /** Calls currently running and waiting for a slot, over all credentials. */
+  stats(): { inFlight: number; queued: number } {
+    return this.limiter.stats();
+  }
+
+  /** Closes idle keep-alive sockets (on shutdown). */
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  /**
+   * A JSON call. Resolves with the parsed body (undefined on 204); rejects with BiginApiError,
+   * BiginTransportError, BiginAbortError or BiginQueueFullError.
+   */
+  async json<T>(request: BiginRequest): Promise<BiginJsonResponse<T>> {
+    const response = await this.send(request, "text");
+    const text = typeof response.data === "string" ? response.data : "";
+    if (response.status === 204 || text.trim() === "") {
+      return { status: response.status, body: undefined };
+    }
+    try {
+      return { status: response.status, body: JSON.parse(text) as T };
+    } catch (cause) {
+      throw new BiginTransportError(
+        "malformed",
+        `Bigin answered HTTP ${response.status} with a body that is not JSON`,
+        request.method,
+        request.path,
+        response.status,
+        { cause },
+      );
+    }
+  }
+
+  /** A call whose success body is a byte stream (downloads). Errors are as for json(). */
+  async stream(request: BiginRequest): Promise<BiginStreamResponse> {
+    const response = await this.send(request, "stream");
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+    }
+    return {
+      status: response.status,
+      headers,
+      body: response.status === 204 ? undefined : (response.data as Readable),
+    };
+  }
+
+  private async send(
+    request: BiginRequest,
+    responseType: "text" | "stream",
+  ): Promise<AxiosResponse> {
+    const retries = request.method === "GET" ? this.options.retries : 0;
+    let refreshed = false;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.limiter.run(request.credential.key, request.signal, () =>
+          this.attempt(request, responseType),
+        );
+      } catch (error) {
+        if (error instanceof BiginQueueFullError || error instanceof BiginAbortError) throw error;
+        if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
+        if (
+          !refreshed &&
+          error instanceof BiginApiError &&
+          error.code === "INVALID_TOKEN" &&
+          request.credential.onInvalidToken &&
+          (await request.credential.onInvalidToken())
+        ) {
+          refreshed = true;
+          attempt -= 1;
+          continue;
+        }
+        const delay = this.retryDelay(error, attempt, retries);
+        if (delay === undefined) throw error;
+        this.options.logger.debug(
+          { method: request.method, path: request.path, attempt: attempt + 1, delayMs: delay },
+          "retrying Bigin call",
+        );
+        try {
+          await sleep(delay, request.signal);
+        } catch {
+          throw new BiginAbortError(request.method, request.path);
+        }
+      }
+    }
+  }
+
+  /** How long to wait before the next attempt, or undefined to give up. */
+  private retryDelay(error: unknown, attempt: number, retries: number): number | undefined {
+    if (attempt >= retries) return undefined;
+    const maxRetryAfterMs = this.options.maxRetryAfterMs ?? 10_000;
+    if (error instanceof BiginApiError) {
+      if (error.status === 429 && error.retryAfterSeconds !== undefined) {
+        const ms = error.retryAfterSeconds * 1000;
+        return ms <= maxRetryAfterMs ? ms : undefined;
+      }
+      if (error.status !== 429 && error.status < 500) return undefined;
+    } else if (error instanceof BiginTransportError) {
+      if (error.reason === "malformed" && (error.status ?? 200) < 500) return undefined;
+    } else {
+      return undefined;
+    }
+    const step = (this.options.backoffMs ?? 200) * 2 ** attempt;
+    return Math.round(step / 2 + Math.random() * (step / 2));
+  }
+
+  private async attempt(
+    request: BiginRequest,
+    responseType: "text" | "stream",
+  ): Promise<AxiosResponse> {
+    const { token, apiUrl } = await request.credential.accessToken();
+    const url = biginBaseUrl(apiUrl ?? this.options.apiUrl) + request.path;
+    const controller = new AbortController();
+    const onCallerAbort = () => controller.abort(request.signal?.reason);
+    if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
+    request.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.options.timeoutMs);
+    const started = performance.now();
+    try {
+      const response = await this.http.request({
+        method: request.method,
+        url,
+        params: request.query,
+        data: request.body,
+        headers: { ...request.headers, Authorization: `Zoho-oauthtoken ${token}` },
+        responseType,
+        signal: controller.signal,
+      });
+      if (responseType === "stream") {
+        // The body is still arriving: keep the timeout until it has, unless the caller aborts.
+        (response.data as Readable).once("close", () => clearTimeout(timer));
+        if (response.status >= 400) response.data = await readAll(response.data as Readable);
+      }
+      this.options.logger.debug(
+        {
+          bigin: {
+            method: request.method,
+            path: request.path,
+            status: response.status,
+            ms: Math.round(performance.now() - started),
+          },
+        },
+        "Bigin call",
+      );
+      if (response.status >= 400) throw errorFromResponse(request, response);
+      return response;
+    } catch (error) {
+      if (error instanceof BiginApiError || error instanceof BiginTransportError) throw error;
+      if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
+      if (timedOut) {
+        throw new BiginTransportError(
+          "timeout",
+          `Bigin did not answer within ${this.options.timeoutMs} ms`,
+          request.method,
+          request.path,
+        );
+      }
+      const code = isAxiosError(error) ? error.code : undefined;
+      throw new BiginTransportError(
+        "network",
+        `Could not reach Bigin${code ? ` (${code})` : ""}`,
+        request.method,
+        request.path,
+        undefined,
+        { cause: error },
+      );
+    } finally {
+      if (responseType !== "stream") clearTimeout(timer);
+      request.signal?.removeEventListener("abort", onCallerAbort);
+    }
+  }
+}
+
+async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseRetryAfter(value: unknown): number | undefined {
+  if (typeof value !== "string" || value.trim() === "") return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const date = Date.parse(value);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+/** Turns an HTTP error answer into BiginApiError, or BiginTransportError when it is not Bigin's JSON. */
+function errorFromResponse(request: BiginRequest, response: AxiosResponse): Error {
+  const text = typeof response.data === "string" ? response.data : "";
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  const retryAfterSeconds = parseRetryAfter(response.headers["retry-after"]);
+  if (body === undefined || typeof body !== "object" || body === null) {
+    if (response.status === 429) {
+      return new BiginApiError({
+        status: 429,
+        code: "TOO_MANY_REQUESTS",
+        message: "Bigin's rate limit was reached",
+        details: {},
+        method: request.method,
+        path: request.path,
+        retryAfterSeconds,
+      });
+    }
+    return new BiginTransportError(
+      "malformed",
+      `Bigin answered HTTP ${response.status} with a body that is not Bigin's JSON`,
+      request.method,
+      request.path,
+      response.status,
+    );
+  }
+  // Request-level errors are top-level; per-item errors of writes sit in data[0].
+  const record = body as Record<string, unknown>;
+  const item =
+    typeof record.code === "string"
+      ? record
+      : Array.isArray(record.data) && typeof record.data[0] === "object" && record.data[0]
+        ? (record.data[0] as Record<string, unknown>)
+        : record;
+  return new BiginApiError({
+    status: response.status,
+    code: typeof item.code === "string" ? item.code : undefined,
+    message: typeof item.message === "string" ? item.message : undefined,
+    details:
+      typeof item.details === "object" && item.details !== null
+        ? (item.details as Record<string, unknown>)
+        : undefined,
+    method: request.method,
+    path: request.path,
+    retryAfterSeconds,
+  });
+}

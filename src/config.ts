@@ -1,0 +1,146 @@
+import { DATA_CENTRES, isDataCentre, type DataCentre } from "./bigin/data-centres.js";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  port: number;
+  host: string | undefined;
+  /** Base of the absolute links this server hands out; no trailing slash. */
+  publicUrl: string;
+  /** Where Bigin is: a data centre's domains, explicit URLs, or the embedded sandbox. */
+  upstream:
+    | { kind: "bigin"; apiUrl: string; accountsUrl: string; dc: DataCentre | undefined }
+    | { kind: "sandbox"; port: number };
+  oauth: { clientId: string; clientSecret: string; refreshToken: string } | undefined;
+  concurrency: number;
+  queueLimit: number;
+  timeoutMs: number;
+  retries: number;
+  maxCallsPerOperation: number;
+  downloadUrlSecret: string | undefined;
+  logLevel: LogLevel;
+  introspection: boolean;
+  landingPage: boolean;
+}
+
+/** Thrown when the environment holds values we cannot run with; lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment (design.md §7). Throws ConfigError naming each bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string) => {
+    const value = env[name]?.trim();
+    return value === "" ? undefined : value;
+  };
+  const int = (name: string, fallback: number, min: number, max: number) => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(
+        `${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`,
+      );
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean) => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (["true", "1", "yes", "on"].includes(raw)) return true;
+    if (["false", "0", "no", "off"].includes(raw)) return false;
+    problems.push(`${name}=${JSON.stringify(raw)}: expected true or false`);
+    return fallback;
+  };
+  const url = (name: string) => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error();
+      return raw.replace(/\/+$/, "");
+    } catch {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected an absolute http(s) URL`);
+      return undefined;
+    }
+  };
+
+  const port = int("PORT", 4000, 0, 65535);
+  const production = read("NODE_ENV") === "production";
+
+  const dcRaw = read("BIGIN_DC")?.toLowerCase();
+  let dc: DataCentre | undefined;
+  if (dcRaw !== undefined) {
+    if (isDataCentre(dcRaw)) dc = dcRaw;
+    else
+      problems.push(
+        `BIGIN_DC=${JSON.stringify(dcRaw)}: expected one of ${Object.keys(DATA_CENTRES).join(", ")}`,
+      );
+  }
+  const apiUrl = url("BIGIN_API_URL");
+  const accountsUrl = url("BIGIN_ACCOUNTS_URL");
+  const sandboxPort = int("SANDBOX_PORT", 4010, 0, 65535);
+  const wantsBigin = dcRaw !== undefined || read("BIGIN_API_URL") !== undefined;
+  const upstream: Config["upstream"] = wantsBigin
+    ? {
+        kind: "bigin",
+        dc,
+        apiUrl: apiUrl ?? DATA_CENTRES[dc ?? "us"].apiUrl,
+        accountsUrl: accountsUrl ?? DATA_CENTRES[dc ?? "us"].accountsUrl,
+      }
+    : // npm start: a free loopback port unless SANDBOX_PORT pins one.
+      { kind: "sandbox", port: read("SANDBOX_PORT") === undefined ? 0 : sandboxPort };
+
+  const clientId = read("BIGIN_CLIENT_ID");
+  const clientSecret = read("BIGIN_CLIENT_SECRET");
+  const refreshToken = read("BIGIN_REFRESH_TOKEN");
+  const oauthSet = [clientId, clientSecret, refreshToken].filter((v) => v !== undefined).length;
+  if (oauthSet > 0 && oauthSet < 3) {
+    problems.push(
+      "BIGIN_CLIENT_ID, BIGIN_CLIENT_SECRET and BIGIN_REFRESH_TOKEN: set all three (refresh-token mode) or none",
+    );
+  }
+  const oauth =
+    clientId && clientSecret && refreshToken ? { clientId, clientSecret, refreshToken } : undefined;
+
+  const logLevelRaw = read("LOG_LEVEL")?.toLowerCase() ?? "info";
+  const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelRaw)
+    ? (logLevelRaw as LogLevel)
+    : (problems.push(
+        `LOG_LEVEL=${JSON.stringify(logLevelRaw)}: expected one of ${LOG_LEVELS.join(", ")}`,
+      ),
+      "info" as const);
+
+  const secret = read("DOWNLOAD_URL_SECRET");
+  if (secret !== undefined && secret.length < 32) {
+    problems.push("DOWNLOAD_URL_SECRET: expected at least 32 characters");
+  }
+
+  const config: Config = {
+    port,
+    host: read("HOST"),
+    publicUrl: url("PUBLIC_URL") ?? `http://localhost:${port}`,
+    upstream,
+    oauth,
+    concurrency: int("BIGIN_CONCURRENCY", 5, 1, 100),
+    queueLimit: int("BIGIN_QUEUE_LIMIT", 1000, 0, 1_000_000),
+    timeoutMs: int("BIGIN_TIMEOUT_MS", 15_000, 1, 600_000),
+    retries: int("BIGIN_RETRIES", 2, 0, 10),
+    maxCallsPerOperation: int("BIGIN_MAX_CALLS_PER_OPERATION", 100, 1, 100_000),
+    downloadUrlSecret: secret,
+    logLevel,
+    introspection: bool("GRAPHQL_INTROSPECTION", !production),
+    landingPage: bool("GRAPHQL_LANDING_PAGE", !production),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

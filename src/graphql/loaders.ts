@@ -1,0 +1,88 @@
+import DataLoader from "dataloader";
+import { listAttachments, type AttachmentPage } from "../bigin/attachments.js";
+import type { BiginClient } from "../bigin/client.js";
+import type { BiginCredential } from "../bigin/credential.js";
+
+/** One page of one record's attachments, with the Bigin fields a selection needs. */
+export interface PageRequest {
+  module: string;
+  recordId: string;
+  first: number;
+  page: number;
+  after: string | undefined;
+  fields: readonly string[];
+}
+
+const pageKey = (r: PageRequest) =>
+  `${r.module}/${r.recordId}?first=${r.first}&page=${r.page}&after=${r.after ?? ""}`;
+
+export interface Loaders {
+  attachmentPages: DataLoader<PageRequest, AttachmentPage, string>;
+}
+
+/**
+ * Per-request loaders. Requests for the same record page share one Bigin call asking for the
+ * union of their fields; a page already fetched with a superset of the fields is reused.
+ */
+export function createLoaders(
+  client: BiginClient,
+  credential: BiginCredential,
+  signal?: AbortSignal,
+): Loaders {
+  const fetched = new Map<
+    string,
+    Array<{ fields: ReadonlySet<string>; page: Promise<AttachmentPage> }>
+  >();
+
+  const attachmentPages = new DataLoader<PageRequest, AttachmentPage, string>(
+    async (requests) => {
+      const groups = new Map<string, { request: PageRequest; fields: Set<string> }>();
+      for (const request of requests) {
+        const key = pageKey(request);
+        const group = groups.get(key);
+        if (group) for (const field of request.fields) group.fields.add(field);
+        else groups.set(key, { request, fields: new Set(request.fields) });
+      }
+      const pages = new Map<string, Promise<AttachmentPage>>();
+      for (const [key, { request, fields }] of groups) {
+        const earlier = fetched.get(key)?.find((f) => [...fields].every((n) => f.fields.has(n)));
+        if (earlier) {
+          pages.set(key, earlier.page);
+          continue;
+        }
+        const page = listAttachments(
+          client,
+          credential,
+          {
+            module: request.module,
+            recordId: request.recordId,
+            fields: [...fields].sort(),
+            page: request.page,
+            perPage: request.first,
+            pageToken: request.after,
+          },
+          signal,
+        );
+        pages.set(key, page);
+        const list = fetched.get(key) ?? [];
+        list.push({ fields, page });
+        fetched.set(key, list);
+      }
+      // One entry per key, in key order; a failed page fails only the requests for it.
+      return Promise.all(
+        requests.map((request) =>
+          pages
+            .get(pageKey(request))!
+            .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+        ),
+      );
+    },
+    {
+      cacheKeyFn: (r) => `${pageKey(r)}#${r.fields.join(",")}`,
+      // Wait for the whole execution level (all sibling resolvers) before calling Bigin.
+      batchScheduleFn: (callback) => setImmediate(callback),
+    },
+  );
+
+  return { attachmentPages };
+}

@@ -1,0 +1,21 @@
+import "reflect-metadata";
+import { printSchema, type GraphQLSchema } from "graphql";
+import { buildSchemaSync } from "type-graphql";
+import { RecordResolver } from "./record.resolver.js";
+
+let schema: GraphQLSchema | undefined;
+
+/** The GraphQL schema, built once per process. */
+export function createSchema(): GraphQLSchema {
+  schema ??= buildSchemaSync({
+    resolvers: [RecordResolver],
+    validate: false,
+    emitSchemaFile: false,
+  });
+  return schema;
+}
+
+/** The SDL committed as schema/schema.graphql. */
+export function printSchemaSdl(): string {
+  return `${printSchema(createSchema())}\n`;
+}

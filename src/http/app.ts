@@ -1,0 +1,142 @@
+import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
+import { expressMiddleware } from "@as-integrations/express5";
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { GraphQLFormattedError } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
+import type { Config } from "../config.js";
+import { createContext, type Context, type Services } from "../graphql/context.js";
+import { ErrorCode } from "../graphql/errors.js";
+import { createSchema } from "../graphql/schema.js";
+import { createReadiness } from "./health.js";
+
+export interface AppOptions {
+  config: Config;
+  services: Services;
+  /** The Bigin API domain this server calls. */
+  apiUrl: string;
+  httpServer: Server;
+  /** Shown in the landing page's headers when running against the sandbox. */
+  demoToken?: string | undefined;
+  exampleQuery?: string | undefined;
+}
+
+export interface App {
+  express: express.Express;
+  apollo: ApolloServer<Context>;
+  /** Marks the server as draining: /readyz turns 503. */
+  startDraining(): void;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Express 5 + Apollo Server 5: /graphql, /healthz, /readyz. */
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config, services } = options;
+  let draining = false;
+
+  const apollo = new ApolloServer<Context>({
+    schema: createSchema(),
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    logger: services.logger,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      config.landingPage
+        ? ApolloServerPluginLandingPageLocalDefault({
+            embed: true,
+            includeCookies: false,
+            ...(options.exampleQuery && { document: options.exampleQuery }),
+            ...(options.demoToken && {
+              headers: { Authorization: `Zoho-oauthtoken ${options.demoToken}` },
+            }),
+          })
+        : ApolloServerPluginLandingPageDisabled(),
+    ],
+    formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+      const code = formatted.extensions?.code;
+      if (code === ErrorCode.INTERNAL_SERVER_ERROR || code === undefined) {
+        services.logger.error({ err: unwrapResolverError(error) }, "unexpected error");
+        return {
+          message: "Internal server error",
+          ...(formatted.locations && { locations: formatted.locations }),
+          ...(formatted.path && { path: formatted.path }),
+          extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+        };
+      }
+      return formatted;
+    },
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+
+  app.get("/", (_req, res) => res.redirect(302, "/graphql"));
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  const readiness = createReadiness(options.apiUrl, () => draining);
+  app.get("/readyz", readiness.handler);
+
+  app.use(
+    "/graphql",
+    express.json({ limit: "1mb" }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const incoming = req.get("x-request-id");
+        const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader("x-request-id", requestId);
+        const controller = new AbortController();
+        res.once("close", () => {
+          if (!res.writableFinished) controller.abort(new Error("client went away"));
+        });
+        return createContext({
+          requestId,
+          services,
+          signal: controller.signal,
+          authorization: req.get("authorization"),
+        });
+      },
+    }),
+  );
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ code: "NOT_FOUND", message: "No such route" });
+  });
+  // Body-parser and other middleware errors: a JSON answer naming the problem, no stack trace.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status =
+      typeof error === "object" && error !== null && "status" in error
+        ? Number((error as { status: unknown }).status)
+        : 500;
+    const expose =
+      typeof error === "object" &&
+      error !== null &&
+      (error as { expose?: unknown }).expose === true;
+    if (status >= 500 || !expose) services.logger.error({ err: error }, "request failed");
+    res.status(status >= 400 && status < 600 ? status : 500).json({
+      code:
+        status === 413
+          ? "PAYLOAD_TOO_LARGE"
+          : status < 500
+            ? "BAD_REQUEST"
+            : "INTERNAL_SERVER_ERROR",
+      message:
+        status < 500 && error instanceof Error && expose ? error.message : "Internal server error",
+    });
+  });
+
+  return {
+    express: app,
+    apollo,
+    startDraining() {
+      draining = true;
+    },
+  };
+}

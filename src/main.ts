@@ -1,0 +1,104 @@
+import "reflect-metadata";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { createLogger } from "./logger.js";
+import { DEMO_IDS, DEMO_TOKEN, startSandbox, type Sandbox } from "./sandbox/index.js";
+import { startServer } from "./server.js";
+
+const EXAMPLE_QUERY = `query RecordAttachments {
+  record(module: Contacts, id: "${DEMO_IDS.contact}") {
+    attachments(first: 20) {
+      nodes { id fileName size type linkUrl createdTime createdBy { name email } }
+      pageInfo { count hasNextPage }
+    }
+  }
+}
+`;
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+
+  let sandbox: Sandbox | undefined;
+  let apiUrl: string;
+  if (config.upstream.kind === "sandbox") {
+    sandbox = await startSandbox({ port: config.upstream.port, host: "127.0.0.1" });
+    apiUrl = sandbox.url;
+    logger.info(
+      { sandbox: sandbox.url },
+      "No BIGIN_DC or BIGIN_API_URL set: serving the embedded Bigin sandbox (demo data)",
+    );
+  } else {
+    apiUrl = config.upstream.apiUrl;
+    logger.info({ bigin: apiUrl, dc: config.upstream.dc }, "Calling Bigin");
+  }
+
+  const server = await startServer(config, {
+    apiUrl,
+    logger,
+    ...(sandbox && { demoToken: DEMO_TOKEN, exampleQuery: EXAMPLE_QUERY }),
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE" || error.code === "EACCES") {
+      process.stderr.write(
+        `Cannot listen on PORT ${config.port}: ${error.code}. Set PORT to a free port.\n`,
+      );
+      process.exit(1);
+    }
+    throw error;
+  });
+  logger.info({ url: `${server.url}/graphql` }, "GraphQL server ready");
+
+  if (sandbox) {
+    const body = JSON.stringify({ query: EXAMPLE_QUERY.replace(/\s+/g, " ").trim() });
+    process.stdout.write(
+      [
+        "",
+        `  GraphQL:  ${server.url}/graphql   (open it in a browser for Apollo Sandbox)`,
+        `  Bigin:    the embedded sandbox at ${sandbox.url} (set BIGIN_DC or BIGIN_API_URL for a real account)`,
+        `  Token:    Authorization: Zoho-oauthtoken ${DEMO_TOKEN}`,
+        "",
+        "  Try it:",
+        `  curl -s ${server.url}/graphql \\`,
+        "    -H 'content-type: application/json' \\",
+        `    -H 'authorization: Zoho-oauthtoken ${DEMO_TOKEN}' \\`,
+        `    -d '${body}'`,
+        "",
+        "",
+      ].join("\n"),
+    );
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    // npm forwards the terminal's signal too, so a second one is common: the stop is bounded.
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping: finishing in-flight requests");
+    void (async () => {
+      await server.close();
+      await sandbox?.close();
+      logger.info("stopped");
+      process.exit(0);
+    })();
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `Failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { BiginClient } from "./bigin/client.js";
+import type { Config } from "./config.js";
+import type { Services } from "./graphql/context.js";
+import { createApp, type App } from "./http/app.js";
+import type { Logger } from "./logger.js";
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:4000 (no trailing slash). */
+  url: string;
+  port: number;
+  httpServer: Server;
+  app: App;
+  services: Services;
+  /** Stops accepting, lets in-flight requests finish (bounded), closes upstream sockets. */
+  close(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** The Bigin API domain to call (or a URL ending in /bigin/v2). */
+  apiUrl: string;
+  logger: Logger;
+  demoToken?: string;
+  exampleQuery?: string;
+}
+
+/** Builds the app and listens on config.port / config.host (port 0: any free port). */
+export async function startServer(
+  config: Config,
+  options: StartServerOptions,
+): Promise<RunningServer> {
+  const client = new BiginClient({
+    apiUrl: options.apiUrl,
+    concurrency: config.concurrency,
+    queueLimit: config.queueLimit,
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+    logger: options.logger,
+  });
+  const services: Services = { client, logger: options.logger };
+  const httpServer = createServer();
+  // Keep-alive from clients and gateways: longer than common proxy idle timeouts.
+  httpServer.keepAliveTimeout = 65_000;
+  const app = await createApp({
+    config,
+    services,
+    apiUrl: options.apiUrl,
+    httpServer,
+    demoToken: options.demoToken,
+    exampleQuery: options.exampleQuery,
+  });
+  httpServer.on("request", app.express);
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host =
+    config.host && config.host !== "0.0.0.0" && config.host !== "::" ? config.host : "localhost";
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    port,
+    httpServer,
+    app,
+    services,
+    close() {
+      closing ??= (async () => {
+        app.startDraining();
+        await app.apollo.stop();
+        client.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.js";
+
+describe("loadConfig", () => {
+  it("defaults to the embedded sandbox and design.md §7's values", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      upstream: { kind: "sandbox" },
+      concurrency: 5,
+      timeoutMs: 15_000,
+      retries: 2,
+      maxCallsPerOperation: 100,
+      logLevel: "info",
+      introspection: true,
+      landingPage: true,
+      oauth: undefined,
+    });
+  });
+
+  it("picks both domains from BIGIN_DC", () => {
+    expect(loadConfig({ BIGIN_DC: "eu" }).upstream).toEqual({
+      kind: "bigin",
+      dc: "eu",
+      apiUrl: "https://www.zohoapis.eu",
+      accountsUrl: "https://accounts.zoho.eu",
+    });
+  });
+
+  it("lets BIGIN_API_URL and BIGIN_ACCOUNTS_URL override the data centre", () => {
+    expect(
+      loadConfig({
+        BIGIN_DC: "in",
+        BIGIN_API_URL: "http://127.0.0.1:9/",
+        BIGIN_ACCOUNTS_URL: "http://127.0.0.1:8",
+      }).upstream,
+    ).toMatchObject({ apiUrl: "http://127.0.0.1:9", accountsUrl: "http://127.0.0.1:8" });
+  });
+
+  it("turns introspection and the landing page off in production", () => {
+    expect(loadConfig({ NODE_ENV: "production" })).toMatchObject({
+      introspection: false,
+      landingPage: false,
+    });
+    expect(
+      loadConfig({ NODE_ENV: "production", GRAPHQL_INTROSPECTION: "true" }).introspection,
+    ).toBe(true);
+  });
+
+  it("names every bad variable and what it accepts", () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: "http",
+        BIGIN_DC: "mars",
+        BIGIN_CONCURRENCY: "0",
+        BIGIN_API_URL: "ftp://x",
+        LOG_LEVEL: "loud",
+        BIGIN_CLIENT_ID: "id",
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain('PORT="http": expected a whole number from 0 to 65535');
+    expect(message).toContain('BIGIN_DC="mars": expected one of us, eu, au, in, cn, jp, ca, sa');
+    expect(message).toContain("BIGIN_CONCURRENCY");
+    expect(message).toContain("BIGIN_API_URL");
+    expect(message).toContain("LOG_LEVEL");
+    expect(message).toContain("BIGIN_CLIENT_SECRET");
+  });
+
+  it("never echoes a secret it refuses", () => {
+    expect(() => loadConfig({ DOWNLOAD_URL_SECRET: "short-secret" })).toThrow(
+      /DOWNLOAD_URL_SECRET: expected at least 32/,
+    );
+    expect(() => loadConfig({ DOWNLOAD_URL_SECRET: "short-secret" })).not.toThrow(/short-secret/);
+  });
+});
