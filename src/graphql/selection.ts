@@ -15,7 +15,7 @@ export type FieldMap = Readonly<Record<string, FieldNeeds>>;
 /** Bigin's cap on names in one `fields` parameter. */
 export const MAX_BIGIN_FIELDS = 50;
 
-interface Walk {
+export interface Walk {
   fragments: Record<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
   /** Set when a @skip/@include read a variable: the result is then not cacheable per document. */
@@ -42,7 +42,7 @@ function included(node: FieldNode | SelectionSetNode["selections"][number], walk
 }
 
 /** Calls visit for every field of a selection set, through fragments, honouring @skip/@include. */
-function eachField(
+export function eachField(
   selectionSet: SelectionSetNode | undefined,
   walk: Walk,
   visit: (field: FieldNode) => void,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
-import { ApolloServer } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
@@ -11,7 +11,9 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { Config } from "../config.js";
 import { createContext, type Context, type Services } from "../graphql/context.js";
 import { ErrorCode } from "../graphql/errors.js";
+import { operationLimitsPlugin } from "../graphql/operation-limits.js";
 import { createSchema } from "../graphql/schema.js";
+import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { createReadiness } from "./health.js";
 
 export interface AppOptions {
@@ -39,12 +41,30 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, services } = options;
   let draining = false;
 
+  // Caps on document size and shape, refused during validation with a message naming the cap.
+  const armor = new ApolloArmor({
+    maxDepth: { n: 12, ignoreIntrospection: true },
+    maxAliases: { n: 100 },
+    maxDirectives: { n: 50 },
+    // graphql-js's own parser limit gives the clearer message (see parseOptions below).
+    maxTokens: { enabled: false },
+    costLimit: { enabled: false },
+    // Suggestions help people exploring the schema; hide them when introspection is off.
+    blockFieldSuggestion: { enabled: !config.introspection },
+  });
+  const protection = armor.protect();
+
   const apollo = new ApolloServer<Context>({
     schema: createSchema(),
+    validationRules: protection.validationRules,
+    parseOptions: { maxTokens: 5000 },
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     logger: services.logger,
     plugins: [
+      // graphql-armor is typed against Apollo's CommonJS build; the plugin objects are the same.
+      ...(protection.plugins as unknown as ApolloServerPlugin<Context>[]),
+      operationLimitsPlugin(config.maxCallsPerOperation),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       config.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({

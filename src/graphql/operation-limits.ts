@@ -1,0 +1,115 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import {
+  GraphQLError,
+  valueFromASTUntyped,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from "graphql";
+import { ErrorCode } from "./errors.js";
+import { eachField, type Walk } from "./selection.js";
+
+/** Fields that name a record, and the arguments that hold its module and id. */
+const RECORD_FIELDS: Record<string, { module: string; id: string }> = {
+  record: { module: "module", id: "id" },
+  uploadPhoto: { module: "module", id: "recordId" },
+  deletePhoto: { module: "module", id: "recordId" },
+};
+
+function args(field: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const arg of field.arguments ?? [])
+    out[arg.name.value] = valueFromASTUntyped(arg.value, variables);
+  return out;
+}
+
+/**
+ * The most Bigin calls an operation can cause, counted before it runs: each distinct
+ * (record, page) of `attachments` under `record` or `_entities`, plus one per mutation field.
+ * Pages asked for twice count once, as the loaders make them one call.
+ */
+export function countBiginCalls(
+  operation: OperationDefinitionNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+): number {
+  const walk: Walk = { fragments, variables, usedVariables: false };
+  const pages = new Set<string>();
+  let unknown = 0;
+  let writes = 0;
+
+  const visitRecord = (
+    identity: string | undefined,
+    selectionSet: SelectionSetNode | undefined,
+  ) => {
+    eachField(selectionSet, walk, (field) => {
+      if (field.name.value !== "attachments") return;
+      const { first = 200, page = 1, after = null } = args(field, variables);
+      if (identity === undefined) unknown += 1;
+      else pages.add(JSON.stringify([identity, first, page, after]));
+    });
+  };
+  const identityOf = (module: unknown, id: unknown) =>
+    typeof module === "string" && (typeof id === "string" || typeof id === "number")
+      ? `${module}/${id}`
+      : undefined;
+
+  eachField(operation.selectionSet, walk, (field) => {
+    const name = field.name.value;
+    if (operation.operation === "mutation") writes += 1;
+    const recordArgs = RECORD_FIELDS[name];
+    if (recordArgs) {
+      const values = args(field, variables);
+      visitRecord(identityOf(values[recordArgs.module], values[recordArgs.id]), field.selectionSet);
+    } else if (name === "_entities") {
+      const representations = args(field, variables).representations;
+      const list = Array.isArray(representations) ? representations : [];
+      for (const representation of list) {
+        const r = (representation ?? {}) as Record<string, unknown>;
+        if (r.__typename === "Record") visitRecord(identityOf(r.module, r.id), field.selectionSet);
+      }
+    }
+  });
+  return pages.size + unknown + writes;
+}
+
+/**
+ * Refuses, before execution and with no Bigin call, subscriptions (this API has none) and
+ * operations above the call budget.
+ */
+export function operationLimitsPlugin(maxCalls: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request }) {
+          if (!operation) return;
+          if (operation.operation === "subscription") {
+            throw new GraphQLError("This API has no subscriptions: send a query or a mutation", {
+              extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
+            });
+          }
+          const fragments: Record<string, FragmentDefinitionNode> = {};
+          for (const definition of document.definitions) {
+            if (definition.kind === "FragmentDefinition")
+              fragments[definition.name.value] = definition;
+          }
+          const calls = countBiginCalls(operation, fragments, request.variables ?? {});
+          if (calls > maxCalls) {
+            throw new GraphQLError(
+              `This operation could make ${calls} Bigin calls; the limit is ${maxCalls} (BIGIN_MAX_CALLS_PER_OPERATION). Ask for fewer records or pages per operation.`,
+              {
+                extensions: {
+                  code: ErrorCode.QUERY_TOO_EXPENSIVE,
+                  calls,
+                  maxCalls,
+                  http: { status: 400 },
+                },
+              },
+            );
+          }
+        },
+      };
+    },
+  };
+}
