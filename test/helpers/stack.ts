@@ -27,7 +27,12 @@ export interface Stack {
   gql<T = Record<string, unknown>, V = Record<string, unknown>>(
     document: TypedDocumentNode<T, V> | string,
     variables?: V,
-    options?: { token?: string | null; authorization?: string; headers?: Record<string, string> },
+    options?: {
+      token?: string | null;
+      authorization?: string;
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+    },
   ): Promise<GraphQLResponse<T>>;
   /** The Bigin API calls the sandbox received (control calls excluded). */
   calls(): Sandbox["requests"];
@@ -68,6 +73,7 @@ export async function startStack(
       const response = await fetch(`${server.url}/graphql`, {
         method: "POST",
         headers,
+        signal: options.signal ?? null,
         body: JSON.stringify({
           query: typeof document === "string" ? document : print(document),
           variables,

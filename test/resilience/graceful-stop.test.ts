@@ -1,0 +1,90 @@
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { IDS } from "../helpers/ids.js";
+import { DEMO_TOKEN, startStack } from "../helpers/stack.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const query = JSON.stringify({
+  query: `{ record(module: Contacts, id: "${IDS.rich}") { attachments { nodes { id } } } }`,
+});
+const post = (url: string) =>
+  fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Zoho-oauthtoken ${DEMO_TOKEN}` },
+    body: query,
+  });
+
+describe("graceful stop (in process)", () => {
+  it("turns /readyz 503 while draining", async () => {
+    const stack = await startStack();
+    try {
+      stack.server.app.startDraining();
+      const response = await fetch(`${stack.server.url}/readyz`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: "draining" });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it("finishes in-flight requests, then refuses new connections", async () => {
+    const stack = await startStack();
+    stack.sandbox.faults.add({ latencyMs: 400 });
+    const inFlight = post(stack.server.url);
+    while (stack.sandbox.inFlight === 0) await new Promise((r) => setTimeout(r, 10));
+    const closed = stack.server.close();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+    await closed;
+    await expect(post(stack.server.url)).rejects.toThrow();
+    await stack.sandbox.close();
+  });
+});
+
+describe("graceful stop (process)", () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+    sandbox = await startSandbox({ port: 0 });
+  }, 120_000);
+  afterAll(() => sandbox.close());
+
+  it("on SIGTERM finishes the in-flight request and exits 0", async () => {
+    const child = spawn(process.execPath, ["dist/main.js"], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        BIGIN_API_URL: sandbox.url,
+        LOG_LEVEL: "info",
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const lines = createInterface({ input: child.stdout! });
+    const logs: string[] = [];
+    const url = await new Promise<string>((resolve, reject) => {
+      lines.on("line", (line) => {
+        logs.push(line);
+        const match = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(line);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.once("exit", () => reject(new Error(`exited early:\n${logs.join("\n")}`)));
+    });
+    sandbox.faults.add({ latencyMs: 500 });
+    const inFlight = post(url);
+    while (sandbox.inFlight === 0) await new Promise((r) => setTimeout(r, 10));
+    child.kill("SIGTERM");
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
+    expect(logs.join("\n")).toContain("stopping");
+    expect(logs.join("\n")).toContain('"msg":"stopped"');
+  });
+});
