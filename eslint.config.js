@@ -1,4 +1,5 @@
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -17,6 +18,10 @@ export default tseslint.config(
       ],
       "no-console": "error",
     },
+  },
+  {
+    files: ["**/*.mjs", "**/*.js"],
+    languageOptions: { globals: globals.node },
   },
   {
     files: ["bench/**", "test/**"],

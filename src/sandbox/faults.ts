@@ -8,6 +8,8 @@ export interface FaultRule {
   path?: string | RegExp;
   /** How many matching requests it applies to (default: unlimited). */
   times?: number;
+  /** The share of matching requests it applies to, from 0 to 1 (default 1): for load tests. */
+  probability?: number;
   /** Delay before answering (then answer normally, or with the fault below). */
   latencyMs?: number;
   /** Answer with this status and body (object → JSON; string → raw as is). */
@@ -132,7 +134,12 @@ export class FaultRules implements FaultInjector {
 
   /** The first rule matching this request, consuming one of its `times`; undefined if none. */
   take(method: string, pathname: string): FaultRule | undefined {
-    const active = this.rules.find((r) => r.remaining > 0 && matches(r.rule, method, pathname));
+    const active = this.rules.find(
+      (r) =>
+        r.remaining > 0 &&
+        matches(r.rule, method, pathname) &&
+        (r.rule.probability === undefined || Math.random() < r.rule.probability),
+    );
     if (active === undefined) return undefined;
     active.remaining -= 1;
     if (active.remaining <= 0) this.remove(active.id);
@@ -170,6 +177,12 @@ export function faultRuleFromJson(input: unknown): FaultRule {
   } else if (path !== undefined) {
     if (typeof path !== "string") throw new Error('path must be a string or {"pathRegex": "..."}');
     rule.path = path;
+  }
+  if (
+    rule.probability !== undefined &&
+    (typeof rule.probability !== "number" || !(rule.probability >= 0 && rule.probability <= 1))
+  ) {
+    throw new Error("probability must be a number from 0 to 1");
   }
   const numbers = ["times", "latencyMs", "status", "slowBodyMs"] as const;
   for (const name of numbers) {

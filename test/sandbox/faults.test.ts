@@ -208,3 +208,25 @@ describe("fault injection", () => {
     expect(answer.status).toBe(429);
   });
 });
+
+describe("probabilistic faults", () => {
+  it("applies a rule to about its probability of matching requests", async () => {
+    const own = await startSandbox({ port: 0 });
+    try {
+      own.faults.add({ probability: 0.25, status: 500, body: { code: "INTERNAL_ERROR" } });
+      let failed = 0;
+      for (let i = 0; i < 400; i += 1) {
+        const response = await fetch(`${own.url}/bigin/v2/Contacts/1/Attachments?fields=id`, {
+          headers: { authorization: "Zoho-oauthtoken sandbox-demo-token" },
+        });
+        await response.arrayBuffer();
+        if (response.status === 500) failed += 1;
+      }
+      // Binomial(400, 0.25): mean 100, sd ≈ 8.7; the bounds are > 5 sd away.
+      expect(failed).toBeGreaterThan(55);
+      expect(failed).toBeLessThan(145);
+    } finally {
+      await own.close();
+    }
+  });
+});
