@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { Server } from "node:http";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -113,6 +114,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
         res.setHeader("x-request-id", requestId);
         const controller = new AbortController();
+        // Every Bigin call of the operation listens to this one signal: no listener cap.
+        setMaxListeners(0, controller.signal);
         res.once("close", () => {
           if (!res.writableFinished) controller.abort(new Error("client went away"));
         });
