@@ -35,7 +35,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function cannon(options) {
   return new Promise((resolve, reject) => {
-    autocannon({ duration: SECONDS, ...options }, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon({ duration: SECONDS, ...options }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
   });
 }
 
@@ -136,7 +138,22 @@ try {
     ],
     [
       "N records (9 distinct)",
-      `{ ${["Contacts:2034020000000100001", "Contacts:2034020000000100004", "Contacts:2034020000000100005", "Pipelines:2034020000000200001", "Accounts:2034020000000300001", "Products:2034020000000400001", "Tasks:2034020000000500001", "Events:2034020000000600001", "Notes:2034020000000700001"].map((r, i) => { const [m, id] = r.split(":"); return `r${i}: record(module: ${m}, id: "${id}") { attachments(first: 5) { nodes { id } } }`; }).join(" ")} }`,
+      `{ ${[
+        "Contacts:2034020000000100001",
+        "Contacts:2034020000000100004",
+        "Contacts:2034020000000100005",
+        "Pipelines:2034020000000200001",
+        "Accounts:2034020000000300001",
+        "Products:2034020000000400001",
+        "Tasks:2034020000000500001",
+        "Events:2034020000000600001",
+        "Notes:2034020000000700001",
+      ]
+        .map((r, i) => {
+          const [m, id] = r.split(":");
+          return `r${i}: record(module: ${m}, id: "${id}") { attachments(first: 5) { nodes { id } } }`;
+        })
+        .join(" ")} }`,
       {},
       9,
     ],
@@ -180,17 +197,45 @@ try {
   fanTimes.sort((a, b) => a - b);
   const fanMedian = percentile(fanTimes, 50);
 
-  out("\n## Overhead: one record, 20 attachments, fields id, fileName, size (GraphQL vs direct REST)");
-  out(table([["conns", "direct req/s", "graphql req/s", "ratio", "direct p50/p99 ms", "graphql p50/p99 ms", "added p50 ms", "errors d/g"], ...overhead]));
+  out(
+    "\n## Overhead: one record, 20 attachments, fields id, fileName, size (GraphQL vs direct REST)",
+  );
+  out(
+    table([
+      [
+        "conns",
+        "direct req/s",
+        "graphql req/s",
+        "ratio",
+        "direct p50/p99 ms",
+        "graphql p50/p99 ms",
+        "added p50 ms",
+        "errors d/g",
+      ],
+      ...overhead,
+    ]),
+  );
   out("\n## Bigin calls vs the minimum");
   out(table([["operation", "calls", "minimum", "ratio"], ...calls]));
   out("\n## Fan-out: 100 pages, sandbox latency 50 ms, BIGIN_CONCURRENCY=5");
-  out(table([["median wall ms", "ideal ms", "ratio (target ≤ 1.15)"], [fanMedian.toFixed(0), ideal, (fanMedian / ideal).toFixed(2)]]));
+  out(
+    table([
+      ["median wall ms", "ideal ms", "ratio (target ≤ 1.15)"],
+      [fanMedian.toFixed(0), ideal, (fanMedian / ideal).toFixed(2)],
+    ]),
+  );
   out("\n## Memory (server process) and start-up");
-  out(table([
-    ["idle RSS MiB (≤ 90)", "peak RSS under load MiB (≤ 180)", "RSS after load MiB", "start to /readyz 200 ms"],
-    [idleRss.toFixed(1), peakRss.toFixed(1), afterRss.toFixed(1), startupMs.toFixed(0)],
-  ]));
+  out(
+    table([
+      [
+        "idle RSS MiB (≤ 90)",
+        "peak RSS under load MiB (≤ 180)",
+        "RSS after load MiB",
+        "start to /readyz 200 ms",
+      ],
+      [idleRss.toFixed(1), peakRss.toFixed(1), afterRss.toFixed(1), startupMs.toFixed(0)],
+    ]),
+  );
   out("");
 } finally {
   await server.stop();

@@ -3,11 +3,18 @@ import type { LogLevel } from "./config.js";
 
 export type { Logger };
 
-/** Structured JSON logs; anything that looks like a credential is redacted. */
+/**
+ * Structured JSON logs; anything that looks like a credential is redacted. Pretty-printed
+ * (pino-pretty) when stdout is a terminal and no destination is given.
+ */
 export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
+  const pretty = destination === undefined && process.stdout.isTTY === true;
   return pino(
     {
       level,
+      ...(pretty && {
+        transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss.l" } },
+      }),
       base: undefined,
       redact: {
         paths: [

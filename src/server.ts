@@ -5,6 +5,7 @@ import type { Config } from "./config.js";
 import type { Services } from "./graphql/context.js";
 import { createApp, type App } from "./http/app.js";
 import type { Logger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:4000 (no trailing slash). */
@@ -30,6 +31,7 @@ export async function startServer(
   config: Config,
   options: StartServerOptions,
 ): Promise<RunningServer> {
+  const metrics = createMetrics();
   const client = new BiginClient({
     apiUrl: options.apiUrl,
     concurrency: config.concurrency,
@@ -37,8 +39,10 @@ export async function startServer(
     timeoutMs: config.timeoutMs,
     retries: config.retries,
     logger: options.logger,
+    observer: metrics.observer,
   });
-  const services: Services = { client, logger: options.logger };
+  metrics.watch(client);
+  const services: Services = { client, logger: options.logger, metrics };
   const httpServer = createServer();
   // Keep-alive from clients and gateways: longer than common proxy idle timeouts.
   httpServer.keepAliveTimeout = 65_000;

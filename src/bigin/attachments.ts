@@ -1,3 +1,4 @@
+import type { Logger } from "../logger.js";
 import type { BiginClient } from "./client.js";
 import type { BiginCredential } from "./credential.js";
 
@@ -47,7 +48,7 @@ export async function listAttachments(
   client: BiginClient,
   credential: BiginCredential,
   params: ListAttachmentsParams,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal | undefined; logger?: Logger | undefined } = {},
 ): Promise<AttachmentPage> {
   const { body } = await client.json<{ data?: unknown; info?: Record<string, unknown> }>({
     method: "GET",
@@ -60,7 +61,8 @@ export async function listAttachments(
       per_page: params.perPage,
     },
     credential,
-    signal,
+    signal: options.signal,
+    logger: options.logger,
   });
   const data = Array.isArray(body?.data)
     ? (body.data.filter((item) => typeof item === "object" && item !== null) as BiginAttachment[])

@@ -27,6 +27,32 @@ export interface BiginClientOptions {
   /** First backoff step (default 200 ms); doubles each attempt, with full jitter. */
   backoffMs?: number;
   logger: Logger;
+  /** Told of every attempt and retry, e.g. to count them in metrics. Must not throw. */
+  observer?: BiginObserver;
+}
+
+/** One attempt at a Bigin call, as it ended. */
+export interface BiginCallEvent {
+  /** Low-cardinality name: method and path with module and ids replaced, e.g. `GET /:module/:id/Attachments`. */
+  operation: string;
+  /** HTTP status, or undefined when no answer came (time-out, reset, abort). */
+  status: number | undefined;
+  /** Bigin's error code when it sent one. */
+  code: string | undefined;
+  durationMs: number;
+}
+
+export interface BiginObserver {
+  call(event: BiginCallEvent): void;
+  retry(event: { operation: string; attempt: number; delayMs: number }): void;
+}
+
+/** `/Contacts/123/Attachments/456` → `/:module/:id/Attachments/:id`, for labels and logs. */
+export function operationName(method: string, path: string): string {
+  const segments = path
+    .split("/")
+    .map((segment, i) => (i === 1 ? ":module" : /^\d+$/.test(segment) ? ":id" : segment));
+  return `${method} ${segments.join("/")}`;
 }
 
 export interface BiginRequest {
@@ -38,6 +64,8 @@ export interface BiginRequest {
   signal?: AbortSignal | undefined;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Logger of the GraphQL operation (carries its request id). */
+  logger?: Logger;
 }
 
 export interface BiginJsonResponse<T> {
@@ -73,6 +101,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export class BiginClient {
   private readonly http: AxiosInstance;
   private readonly limiter: KeyedLimiter;
+  private calls = 0;
   private readonly agents = {
     http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
     https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
@@ -168,8 +197,10 @@ export class BiginClient {
         }
         const delay = this.retryDelay(error, attempt, retries);
         if (delay === undefined) throw error;
-        this.options.logger.debug(
-          { method: request.method, path: request.path, attempt: attempt + 1, delayMs: delay },
+        const operation = operationName(request.method, request.path);
+        this.options.observer?.retry({ operation, attempt: attempt + 1, delayMs: delay });
+        (request.logger ?? this.options.logger).info(
+          { bigin: { operation, path: request.path, attempt: attempt + 1, delayMs: delay } },
           "retrying Bigin call",
         );
         try {
@@ -231,20 +262,16 @@ export class BiginClient {
         (response.data as Readable).once("close", () => clearTimeout(timer));
         if (response.status >= 400) response.data = await readAll(response.data as Readable);
       }
-      this.options.logger.debug(
-        {
-          bigin: {
-            method: request.method,
-            path: request.path,
-            status: response.status,
-            ms: Math.round(performance.now() - started),
-          },
-        },
-        "Bigin call",
-      );
       if (response.status >= 400) throw errorFromResponse(request, response);
+      this.report(request, started, response.status, undefined);
       return response;
     } catch (error) {
+      this.report(
+        request,
+        started,
+        error instanceof BiginApiError ? error.status : (error as { status?: number }).status,
+        error instanceof BiginApiError ? error.code : undefined,
+      );
       if (error instanceof BiginApiError || error instanceof BiginTransportError) throw error;
       if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
       if (timedOut) {
@@ -268,6 +295,35 @@ export class BiginClient {
       if (responseType !== "stream") clearTimeout(timer);
       request.signal?.removeEventListener("abort", onCallerAbort);
     }
+  }
+
+  /** Reports a finished attempt to the observer and the log (never the token or the query). */
+  private report(
+    request: BiginRequest,
+    started: number,
+    status: number | undefined,
+    code: string | undefined,
+  ): void {
+    const event: BiginCallEvent = {
+      operation: operationName(request.method, request.path),
+      status,
+      code,
+      durationMs: performance.now() - started,
+    };
+    this.options.observer?.call(event);
+    (request.logger ?? this.options.logger).debug(
+      {
+        bigin: {
+          callId: (this.calls += 1),
+          operation: event.operation,
+          path: request.path,
+          status,
+          code,
+          ms: Math.round(event.durationMs * 10) / 10,
+        },
+      },
+      "Bigin call",
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import type { BiginClient } from "../bigin/client.js";
 import { passThroughCredential, type BiginCredential } from "../bigin/credential.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
 import { unauthenticated } from "./errors.js";
 import { createLoaders, type Loaders } from "./loaders.js";
 
@@ -8,10 +9,13 @@ import { createLoaders, type Loaders } from "./loaders.js";
 export interface Services {
   client: BiginClient;
   logger: Logger;
+  metrics?: Metrics | undefined;
 }
 
 export interface Context {
   requestId: string;
+  /** The process logger with this operation's request id. */
+  logger: Logger;
   services: Services;
   /** Aborted when the client goes away or the server stops. */
   signal: AbortSignal;
@@ -45,6 +49,7 @@ export function createContext(init: {
   let loaders: Loaders | undefined;
   const context: Context = {
     requestId: init.requestId,
+    logger: init.services.logger.child({ requestId: init.requestId }),
     services: init.services,
     signal: init.signal,
     credential() {
@@ -59,7 +64,11 @@ export function createContext(init: {
       return credential;
     },
     loaders() {
-      loaders ??= createLoaders(init.services.client, context.credential(), init.signal);
+      loaders ??= createLoaders(init.services.client, context.credential(), {
+        signal: init.signal,
+        logger: context.logger,
+        onBatch: init.services.metrics?.recordBatch,
+      });
       return loaders;
     },
   };

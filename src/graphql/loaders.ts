@@ -2,6 +2,7 @@ import DataLoader from "dataloader";
 import { listAttachments, type AttachmentPage } from "../bigin/attachments.js";
 import type { BiginClient } from "../bigin/client.js";
 import type { BiginCredential } from "../bigin/credential.js";
+import type { Logger } from "../logger.js";
 
 /** One page of one record's attachments, with the Bigin fields a selection needs. */
 export interface PageRequest {
@@ -27,7 +28,12 @@ export interface Loaders {
 export function createLoaders(
   client: BiginClient,
   credential: BiginCredential,
-  signal?: AbortSignal,
+  options: {
+    signal?: AbortSignal | undefined;
+    logger?: Logger | undefined;
+    /** Told, per batch, how many page loads were asked for and how many Bigin calls made. */
+    onBatch?: ((requested: number, made: number) => void) | undefined;
+  } = {},
 ): Loaders {
   const fetched = new Map<
     string,
@@ -44,6 +50,7 @@ export function createLoaders(
         else groups.set(key, { request, fields: new Set(request.fields) });
       }
       const pages = new Map<string, Promise<AttachmentPage>>();
+      let made = 0;
       for (const [key, { request, fields }] of groups) {
         const earlier = fetched.get(key)?.find((f) => [...fields].every((n) => f.fields.has(n)));
         if (earlier) {
@@ -61,13 +68,15 @@ export function createLoaders(
             perPage: request.first,
             pageToken: request.after,
           },
-          signal,
+          { signal: options.signal, logger: options.logger },
         );
+        made += 1;
         pages.set(key, page);
         const list = fetched.get(key) ?? [];
         list.push({ fields, page });
         fetched.set(key, list);
       }
+      options.onBatch?.(requests.length, made);
       // One entry per key, in key order; a failed page fails only the requests for it.
       return Promise.all(
         requests.map((request) =>

@@ -13,6 +13,7 @@ import type { Config } from "../config.js";
 import { createContext, type Context, type Services } from "../graphql/context.js";
 import { ErrorCode } from "../graphql/errors.js";
 import { operationLimitsPlugin } from "../graphql/operation-limits.js";
+import { requestLogPlugin } from "../graphql/request-log.plugin.js";
 import { createSchema } from "../graphql/schema.js";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { createReadiness } from "./health.js";
@@ -66,6 +67,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       // graphql-armor is typed against Apollo's CommonJS build; the plugin objects are the same.
       ...(protection.plugins as unknown as ApolloServerPlugin<Context>[]),
       operationLimitsPlugin(config.maxCallsPerOperation),
+      requestLogPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       config.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({
@@ -101,6 +103,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.get("/", (_req, res) => res.redirect(302, "/graphql"));
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
+  });
+  app.get("/metrics", async (_req, res) => {
+    const registry = services.metrics?.registry;
+    if (!registry) {
+      res.status(404).json({ code: "NOT_FOUND", message: "Metrics are off" });
+      return;
+    }
+    res.type(registry.contentType).send(await registry.metrics());
   });
   const readiness = createReadiness(options.apiUrl, () => draining);
   app.get("/readyz", readiness.handler);
