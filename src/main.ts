@@ -44,9 +44,24 @@ async function main(): Promise<void> {
     logger.info({ bigin: apiUrl, dc: config.upstream.dc }, "Calling Bigin");
   }
 
+  if (config.oauth) {
+    if (config.authMode === "passthrough") {
+      logger.warn(
+        "AUTH_MODE=passthrough: BIGIN_CLIENT_ID, BIGIN_CLIENT_SECRET and BIGIN_REFRESH_TOKEN are not used",
+      );
+    } else {
+      logger.info(
+        { authMode: config.authMode },
+        "Refresh-token mode: requests without Authorization call Bigin as the server's Zoho user",
+      );
+    }
+  }
+
   const server = await startServer(config, {
     apiUrl,
     logger,
+    // The sandbox is the accounts server too.
+    ...(sandbox && { accountsUrl: sandbox.url }),
     ...(sandbox && { demoToken: DEMO_TOKEN, exampleQuery: EXAMPLE_QUERY }),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE" || error.code === "EACCES") {
@@ -67,6 +82,9 @@ async function main(): Promise<void> {
         `  GraphQL:  ${server.url}/graphql   (open it in a browser for Apollo Sandbox)`,
         `  Bigin:    the embedded sandbox at ${sandbox.url} (set BIGIN_DC or BIGIN_API_URL for a real account)`,
         `  Token:    Authorization: Zoho-oauthtoken ${DEMO_TOKEN}`,
+        ...(config.oauth && config.authMode !== "passthrough"
+          ? ["            (or none: the server's refresh token is used for requests without one)"]
+          : []),
         "",
         "  Try it:",
         `  curl -s ${server.url}/graphql \\`,
