@@ -145,11 +145,6 @@ export class RefreshTokenCredential implements BiginCredential {
     return true;
   }
 
-  /** Whether a token is held and not expired (for readiness); never calls Zoho. */
-  get hasToken(): boolean {
-    return this.held !== undefined && this.now() < this.held.expiresAt;
-  }
-
   private refresh(): Promise<HeldToken> {
     this.inflight ??= this.fetchToken().finally(() => {
       this.inflight = undefined;
