@@ -81,7 +81,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
-  const readiness = createReadiness(options.apiUrl, () => draining);
+  const readiness = createReadiness(
+    options.apiUrl,
+    () => draining,
+    services.serverCredential && services.authMode !== "passthrough"
+      ? { credential: services.serverCredential, required: services.authMode === "server" }
+      : undefined,
+  );
   app.get("/readyz", readiness.handler);
 
   app.use(

@@ -37,10 +37,10 @@ describe("refresh-token mode", () => {
   });
 
   it("reuses the access token until it is due, then refreshes an expired one once", async () => {
-    stack = await startRefreshStack({}, { accessTokenTtlSeconds: 1 });
+    stack = await startRefreshStack({}, { accessTokenTtlSeconds: 2 });
     expect((await stack.gql(AttachmentNamesDocument, vars, asServer)).body.errors).toBeUndefined();
     expect(stack.sandbox.tokenRequests).toBe(1);
-    await sleep(1_200);
+    await sleep(2_100);
     expect((await stack.gql(AttachmentNamesDocument, vars, asServer)).body.errors).toBeUndefined();
     expect((await stack.gql(AttachmentNamesDocument, vars, asServer)).body.errors).toBeUndefined();
     expect(stack.sandbox.tokenRequests).toBe(2);
@@ -164,6 +164,26 @@ describe("refresh-token mode", () => {
     expect(stack.sandbox.tokenRequests).toBe(2);
     expect(logs.text()).toMatch(/backing off for \d+ s/);
   });
+
+  it("never asks Zoho for more than 10 access tokens in 10 minutes", async () => {
+    stack = await startRefreshStack({}, { oauthThrottle: { limit: 100, windowMs: 600_000 } });
+    // The first token, then nine renewals of a rejected one.
+    for (let i = 0; i < 9; i += 1) {
+      stack.sandbox.faults.error(401, "INVALID_TOKEN", { times: 1, path: "/Attachments" });
+      const { body } = await stack.gql(AttachmentNamesDocument, vars, asServer);
+      expect(body.errors).toBeUndefined();
+    }
+    expect(stack.sandbox.tokenRequests).toBe(10);
+    stack.sandbox.faults.error(401, "INVALID_TOKEN", { times: 1, path: "/Attachments" });
+    const { body } = await stack.gql(AttachmentNamesDocument, vars, asServer);
+    expect(body.errors![0]!.extensions).toMatchObject({
+      code: "UNAUTHENTICATED",
+      retryable: true,
+      oauth: { reason: "throttled", error: null },
+    });
+    expect(body.errors![0]!.message).toContain("10 access tokens");
+    expect(stack.sandbox.tokenRequests).toBe(10);
+  });
 });
 
 describe("which credential wins", () => {
@@ -208,5 +228,38 @@ describe("which credential wins", () => {
     const { body } = await stack.gql(`{ record(module: Contacts, id: "${IDS.rich}") { id } }`);
     expect(body.errors).toBeUndefined();
     expect(stack.sandbox.tokenRequests).toBe(0);
+  });
+});
+
+describe("readiness in refresh-token mode", () => {
+  const readyz = async (s: Stack) => {
+    const response = await fetch(`${s.server.url}/readyz`);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it("reports that an access token could be had, asking Zoho once", async () => {
+    stack = await startRefreshStack();
+    expect(await readyz(stack)).toEqual({
+      status: 200,
+      body: { status: "ready", serverCredential: "ok" },
+    });
+    await readyz(stack);
+    await stack.gql(AttachmentNamesDocument, vars, asServer);
+    expect(stack.sandbox.tokenRequests).toBe(1);
+  });
+
+  it("stays ready when callers may bring their own tokens, reporting the failing credential", async () => {
+    stack = await startRefreshStack({ BIGIN_REFRESH_TOKEN: "1000.revoked" });
+    expect(await readyz(stack)).toEqual({
+      status: 200,
+      body: { status: "ready", serverCredential: "failing" },
+    });
+  });
+
+  it("is unready with AUTH_MODE=server when no access token can be had", async () => {
+    stack = await startRefreshStack({ AUTH_MODE: "server", BIGIN_REFRESH_TOKEN: "1000.revoked" });
+    const { status, body } = await readyz(stack);
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ status: "unavailable", serverCredential: "failing" });
   });
 });
