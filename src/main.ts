@@ -62,7 +62,9 @@ async function main(): Promise<void> {
     logger,
     // The sandbox is the accounts server too.
     ...(sandbox && { accountsUrl: sandbox.url }),
-    ...(sandbox && { demoToken: DEMO_TOKEN, exampleQuery: EXAMPLE_QUERY }),
+    ...(sandbox && { exampleQuery: EXAMPLE_QUERY }),
+    // AUTH_MODE=server refuses callers' tokens: the landing page must not send one.
+    ...(sandbox && config.authMode !== "server" && { demoToken: DEMO_TOKEN }),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE" || error.code === "EACCES") {
       process.stderr.write(
@@ -81,15 +83,19 @@ async function main(): Promise<void> {
         "",
         `  GraphQL:  ${server.url}/graphql   (open it in a browser for Apollo Sandbox)`,
         `  Bigin:    the embedded sandbox at ${sandbox.url} (set BIGIN_DC or BIGIN_API_URL for a real account)`,
-        `  Token:    Authorization: Zoho-oauthtoken ${DEMO_TOKEN}`,
-        ...(config.oauth && config.authMode !== "passthrough"
+        config.authMode === "server"
+          ? "  Token:    none: the server's refresh token is used (AUTH_MODE=server)"
+          : `  Token:    Authorization: Zoho-oauthtoken ${DEMO_TOKEN}`,
+        ...(config.oauth && config.authMode === "either"
           ? ["            (or none: the server's refresh token is used for requests without one)"]
           : []),
         "",
         "  Try it:",
         `  curl -s ${server.url}/graphql \\`,
         "    -H 'content-type: application/json' \\",
-        `    -H 'authorization: Zoho-oauthtoken ${DEMO_TOKEN}' \\`,
+        ...(config.authMode === "server"
+          ? []
+          : [`    -H 'authorization: Zoho-oauthtoken ${DEMO_TOKEN}' \\`]),
         `    -d '${body}'`,
         "",
         "",
