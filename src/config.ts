@@ -3,6 +3,10 @@ import { DATA_CENTRES, isDataCentre, type DataCentre } from "./bigin/data-centre
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Which credential Bigin calls use: the caller's, the server's, or the caller's when sent. */
+export const AUTH_MODES = ["passthrough", "server", "either"] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
 export interface Config {
   port: number;
   host: string | undefined;
@@ -13,6 +17,8 @@ export interface Config {
     | { kind: "bigin"; apiUrl: string; accountsUrl: string; dc: DataCentre | undefined }
     | { kind: "sandbox"; port: number };
   oauth: { clientId: string; clientSecret: string; refreshToken: string } | undefined;
+  /** AUTH_MODE: `either` unless set. */
+  authMode: AuthMode;
   concurrency: number;
   queueLimit: number;
   timeoutMs: number;
@@ -112,6 +118,20 @@ export function loadConfig(env: Env = process.env): Config {
   const oauth =
     clientId && clientSecret && refreshToken ? { clientId, clientSecret, refreshToken } : undefined;
 
+  const authModeRaw = read("AUTH_MODE")?.toLowerCase() ?? "either";
+  let authMode: AuthMode = "either";
+  if ((AUTH_MODES as readonly string[]).includes(authModeRaw)) authMode = authModeRaw as AuthMode;
+  else {
+    problems.push(
+      `AUTH_MODE=${JSON.stringify(authModeRaw)}: expected one of ${AUTH_MODES.join(", ")}`,
+    );
+  }
+  if (authMode === "server" && oauthSet === 0) {
+    problems.push(
+      "AUTH_MODE=server: needs BIGIN_CLIENT_ID, BIGIN_CLIENT_SECRET and BIGIN_REFRESH_TOKEN",
+    );
+  }
+
   const logLevelRaw = read("LOG_LEVEL")?.toLowerCase() ?? "info";
   const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelRaw)
     ? (logLevelRaw as LogLevel)
@@ -131,6 +151,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: url("PUBLIC_URL") ?? `http://localhost:${port}`,
     upstream,
     oauth,
+    authMode,
     concurrency: int("BIGIN_CONCURRENCY", 5, 1, 100),
     queueLimit: int("BIGIN_QUEUE_LIMIT", 1000, 0, 1_000_000),
     timeoutMs: int("BIGIN_TIMEOUT_MS", 15_000, 1, 600_000),

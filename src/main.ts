@@ -44,10 +44,27 @@ async function main(): Promise<void> {
     logger.info({ bigin: apiUrl, dc: config.upstream.dc }, "Calling Bigin");
   }
 
+  if (config.oauth) {
+    if (config.authMode === "passthrough") {
+      logger.warn(
+        "AUTH_MODE=passthrough: BIGIN_CLIENT_ID, BIGIN_CLIENT_SECRET and BIGIN_REFRESH_TOKEN are not used",
+      );
+    } else {
+      logger.info(
+        { authMode: config.authMode },
+        "Refresh-token mode: requests without Authorization call Bigin as the server's Zoho user",
+      );
+    }
+  }
+
   const server = await startServer(config, {
     apiUrl,
     logger,
-    ...(sandbox && { demoToken: DEMO_TOKEN, exampleQuery: EXAMPLE_QUERY }),
+    // The sandbox is the accounts server too.
+    ...(sandbox && { accountsUrl: sandbox.url }),
+    ...(sandbox && { exampleQuery: EXAMPLE_QUERY }),
+    // AUTH_MODE=server refuses callers' tokens: the landing page must not send one.
+    ...(sandbox && config.authMode !== "server" && { demoToken: DEMO_TOKEN }),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE" || error.code === "EACCES") {
       process.stderr.write(
@@ -66,12 +83,19 @@ async function main(): Promise<void> {
         "",
         `  GraphQL:  ${server.url}/graphql   (open it in a browser for Apollo Sandbox)`,
         `  Bigin:    the embedded sandbox at ${sandbox.url} (set BIGIN_DC or BIGIN_API_URL for a real account)`,
-        `  Token:    Authorization: Zoho-oauthtoken ${DEMO_TOKEN}`,
+        config.authMode === "server"
+          ? "  Token:    none: the server's refresh token is used (AUTH_MODE=server)"
+          : `  Token:    Authorization: Zoho-oauthtoken ${DEMO_TOKEN}`,
+        ...(config.oauth && config.authMode === "either"
+          ? ["            (or none: the server's refresh token is used for requests without one)"]
+          : []),
         "",
         "  Try it:",
         `  curl -s ${server.url}/graphql \\`,
         "    -H 'content-type: application/json' \\",
-        `    -H 'authorization: Zoho-oauthtoken ${DEMO_TOKEN}' \\`,
+        ...(config.authMode === "server"
+          ? []
+          : [`    -H 'authorization: Zoho-oauthtoken ${DEMO_TOKEN}' \\`]),
         `    -d '${body}'`,
         "",
         "",

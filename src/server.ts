@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createRefreshTokenCredential } from "./bigin/auth/refresh-token.js";
 import { BiginClient } from "./bigin/client.js";
 import type { Config } from "./config.js";
 import type { Services } from "./graphql/context.js";
@@ -24,6 +25,8 @@ export interface StartServerOptions {
   logger: Logger;
   demoToken?: string;
   exampleQuery?: string;
+  /** Zoho's accounts domain for refresh-token mode; default config.upstream.accountsUrl. */
+  accountsUrl?: string;
 }
 
 /** Builds the app and listens on config.port / config.host (port 0: any free port). */
@@ -42,7 +45,29 @@ export async function startServer(
     observer: metrics.observer,
   });
   metrics.watch(client);
-  const services: Services = { client, logger: options.logger, metrics };
+  const accountsUrl =
+    options.accountsUrl ??
+    (config.upstream.kind === "bigin" ? config.upstream.accountsUrl : undefined);
+  if (config.oauth && accountsUrl === undefined) {
+    throw new Error("refresh-token mode needs the accounts URL (BIGIN_DC or BIGIN_ACCOUNTS_URL)");
+  }
+  const serverCredential =
+    config.oauth && accountsUrl !== undefined
+      ? createRefreshTokenCredential({
+          ...config.oauth,
+          accountsUrl,
+          timeoutMs: config.timeoutMs,
+          logger: options.logger,
+          onRefresh: () => metrics.tokenRefreshes.inc(),
+        })
+      : undefined;
+  const services: Services = {
+    client,
+    logger: options.logger,
+    serverCredential,
+    authMode: config.authMode,
+    metrics,
+  };
   const httpServer = createServer();
   // Keep-alive from clients and gateways: longer than common proxy idle timeouts.
   httpServer.keepAliveTimeout = 65_000;

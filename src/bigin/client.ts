@@ -177,9 +177,11 @@ export class BiginClient {
     const retries = request.method === "GET" ? this.options.retries : 0;
     let refreshed = false;
     for (let attempt = 0; ; attempt += 1) {
+      // The token this attempt used, so a credential can tell a stale rejection from a new one.
+      const used: { token?: string } = {};
       try {
         return await this.limiter.run(request.credential.key, request.signal, () =>
-          this.attempt(request, responseType),
+          this.attempt(request, responseType, used),
         );
       } catch (error) {
         if (error instanceof BiginQueueFullError || error instanceof BiginAbortError) throw error;
@@ -189,7 +191,7 @@ export class BiginClient {
           error instanceof BiginApiError &&
           error.code === "INVALID_TOKEN" &&
           request.credential.onInvalidToken &&
-          (await request.credential.onInvalidToken())
+          (await request.credential.onInvalidToken(used.token))
         ) {
           refreshed = true;
           attempt -= 1;
@@ -234,8 +236,10 @@ export class BiginClient {
   private async attempt(
     request: BiginRequest,
     responseType: "text" | "stream",
+    used: { token?: string } = {},
   ): Promise<AxiosResponse> {
     const { token, apiUrl } = await request.credential.accessToken();
+    used.token = token;
     const url = biginBaseUrl(apiUrl ?? this.options.apiUrl) + request.path;
     const controller = new AbortController();
     const onCallerAbort = () => controller.abort(request.signal?.reason);

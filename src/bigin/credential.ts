@@ -7,10 +7,11 @@ export interface BiginCredential {
   /** The access token and, when the token came with one, the API domain to call. */
   accessToken(): Promise<{ token: string; apiUrl?: string }>;
   /**
-   * Called once when Bigin says INVALID_TOKEN. Resolves true when a fresh token is now
-   * available and the call may be retried. Absent for pass-through tokens.
+   * Called once when Bigin says INVALID_TOKEN, with the token it rejected. Resolves true when a
+   * fresh token is now available and the call may be retried; may reject with the error that
+   * stopped the refresh. Absent for pass-through tokens.
    */
-  onInvalidToken?(): Promise<boolean>;
+  onInvalidToken?(rejectedToken?: string): Promise<boolean>;
 }
 
 /** Hash of a secret, for keys and logs: never reversible to the token. */

@@ -64,3 +64,23 @@ export class BiginQueueFullError extends Error {
     this.name = "BiginQueueFullError";
   }
 }
+
+export type AuthFailure = "rejected" | "throttled" | "unavailable";
+
+/**
+ * The server-held credential could not produce an access token: Zoho's accounts server refused
+ * (`rejected`), throttled us (`throttled`), or could not be reached or understood
+ * (`unavailable`). The message says what to check; it never holds a secret.
+ */
+export class BiginAuthError extends Error {
+  constructor(
+    readonly reason: AuthFailure,
+    message: string,
+    /** Zoho's `error` value (e.g. `invalid_code`), when it sent one. */
+    readonly oauthError?: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = "BiginAuthError";
+  }
+}

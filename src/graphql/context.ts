@@ -1,4 +1,5 @@
 import type { BiginClient } from "../bigin/client.js";
+import type { AuthMode } from "../config.js";
 import { passThroughCredential, type BiginCredential } from "../bigin/credential.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
@@ -10,6 +11,10 @@ export interface Services {
   client: BiginClient;
   logger: Logger;
   metrics?: Metrics | undefined;
+  /** The server-held credential (refresh-token mode), when configured. */
+  serverCredential?: BiginCredential | undefined;
+  /** AUTH_MODE; `either` when absent. */
+  authMode?: AuthMode | undefined;
 }
 
 export interface Context {
@@ -54,13 +59,7 @@ export function createContext(init: {
     signal: init.signal,
     credential() {
       if (credential) return credential;
-      if (parsed === undefined) {
-        throw unauthenticated(
-          "This field needs Bigin: send `Authorization: Zoho-oauthtoken <access token>`",
-        );
-      }
-      if ("problem" in parsed) throw unauthenticated(parsed.problem);
-      credential = passThroughCredential(parsed.token);
+      credential = chooseCredential(parsed, init.services);
       return credential;
     },
     loaders() {
@@ -73,4 +72,29 @@ export function createContext(init: {
     },
   };
   return context;
+}
+
+/**
+ * design.md §5: a caller's Authorization header always wins over the server-held credential.
+ * AUTH_MODE=passthrough never uses the server's; AUTH_MODE=server refuses a caller's header
+ * rather than silently act as the server's Bigin user instead.
+ */
+function chooseCredential(
+  parsed: ReturnType<typeof parseAuthorization>,
+  services: Services,
+): BiginCredential {
+  const mode = services.authMode ?? "either";
+  if (parsed !== undefined) {
+    if (mode === "server") {
+      throw unauthenticated(
+        "This server calls Bigin with its own credential (AUTH_MODE=server): send no Authorization header",
+      );
+    }
+    if ("problem" in parsed) throw unauthenticated(parsed.problem);
+    return passThroughCredential(parsed.token);
+  }
+  if (mode !== "passthrough" && services.serverCredential) return services.serverCredential;
+  throw unauthenticated(
+    "This field needs Bigin: send `Authorization: Zoho-oauthtoken <access token>`",
+  );
 }

@@ -2,6 +2,7 @@ import { GraphQLError } from "graphql";
 import {
   BiginAbortError,
   BiginApiError,
+  BiginAuthError,
   BiginQueueFullError,
   BiginTransportError,
 } from "../bigin/errors.js";
@@ -120,6 +121,18 @@ export function toGraphQLError(error: unknown): GraphQLError | unknown {
   if (error instanceof BiginQueueFullError) {
     return new GraphQLError(error.message, {
       extensions: { code: ErrorCode.RATE_LIMITED, retryable: true, retryAfterSeconds: 1 },
+    });
+  }
+  if (error instanceof BiginAuthError) {
+    return new GraphQLError(error.message, {
+      extensions: {
+        code: ErrorCode.UNAUTHENTICATED,
+        retryable: error.reason !== "rejected",
+        ...(error.retryAfterSeconds !== undefined && {
+          retryAfterSeconds: error.retryAfterSeconds,
+        }),
+        oauth: { reason: error.reason, error: error.oauthError ?? null },
+      },
     });
   }
   if (error instanceof BiginAbortError) {

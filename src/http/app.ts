@@ -112,7 +112,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
     res.type(registry.contentType).send(await registry.metrics());
   });
-  const readiness = createReadiness(options.apiUrl, () => draining);
+  const readiness = createReadiness(
+    options.apiUrl,
+    () => draining,
+    services.serverCredential && services.authMode !== "passthrough"
+      ? { credential: services.serverCredential, required: services.authMode === "server" }
+      : undefined,
+  );
   app.get("/readyz", readiness.handler);
 
   app.use(

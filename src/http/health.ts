@@ -1,13 +1,22 @@
 import axios from "axios";
 import type { Request, Response } from "express";
+import type { BiginCredential } from "../bigin/credential.js";
 import { biginBaseUrl } from "../bigin/data-centres.js";
 
 /**
  * `/readyz`: ready when not draining and Bigin answers HTTP at all (any status: a 401 still
- * proves it is reachable). The probe result is kept for a few seconds.
+ * proves it is reachable). The probe result is kept for a few seconds. With a server-held
+ * credential it also reports whether an access token can be had (the held one, so this asks
+ * Zoho at most as often as requests would); when the server has no other way to call Bigin
+ * (`required`), not having one makes it unready.
  */
-export function createReadiness(apiUrl: string, isDraining: () => boolean) {
-  let last: { at: number; ok: boolean; reason?: string } | undefined;
+export function createReadiness(
+  apiUrl: string,
+  isDraining: () => boolean,
+  server?: { credential: BiginCredential; required: boolean },
+) {
+  let last:
+    { at: number; ok: boolean; reason?: string; serverCredential?: "ok" | "failing" } | undefined;
   const probe = async () => {
     if (last && Date.now() - last.at < 5_000) return last;
     try {
@@ -22,6 +31,16 @@ export function createReadiness(apiUrl: string, isDraining: () => boolean) {
     } catch {
       last = { at: Date.now(), ok: false, reason: "Bigin is not reachable" };
     }
+    if (server) {
+      const credentialOk = await server.credential.accessToken().then(
+        () => true,
+        () => false,
+      );
+      last.serverCredential = credentialOk ? "ok" : "failing";
+      if (!credentialOk && server.required && last.ok) {
+        last = { ...last, ok: false, reason: "No Bigin access token from the refresh token" };
+      }
+    }
     return last;
   };
   return {
@@ -31,9 +50,14 @@ export function createReadiness(apiUrl: string, isDraining: () => boolean) {
         return;
       }
       const result = await probe();
+      const credential = result.serverCredential && { serverCredential: result.serverCredential };
       res
         .status(result.ok ? 200 : 503)
-        .json(result.ok ? { status: "ready" } : { status: "unavailable", reason: result.reason });
+        .json(
+          result.ok
+            ? { status: "ready", ...credential }
+            : { status: "unavailable", reason: result.reason, ...credential },
+        );
     },
   };
 }

@@ -1,3 +1,4 @@
+import { DEMO_OAUTH_CLIENT } from "./oauth.js";
 import { API_PREFIX } from "./routes/index.js";
 import { DEMO_TOKEN } from "./scopes.js";
 import type { Sandbox } from "./server.js";
@@ -34,6 +35,8 @@ export function describeSandbox(sandbox: Sandbox): string {
     `  Point the GraphQL server at it:  BIGIN_API_URL=${sandbox.url}`,
     `  Demo token (every scope):        ${DEMO_TOKEN}`,
     `    send it as:                    Authorization: Zoho-oauthtoken ${DEMO_TOKEN}`,
+    `  Or refresh-token mode:           BIGIN_ACCOUNTS_URL=${sandbox.url} BIGIN_CLIENT_ID=${DEMO_OAUTH_CLIENT.clientId}`,
+    `                                   BIGIN_CLIENT_SECRET=${DEMO_OAUTH_CLIENT.clientSecret} BIGIN_REFRESH_TOKEN=${DEMO_OAUTH_CLIENT.refreshToken}`,
     ``,
     `  Demo records:`,
     ...(lines.length > 0 ? lines : ["    (none: seeding is off)"]),

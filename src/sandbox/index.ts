@@ -34,4 +34,11 @@ export {
   isSandboxModule,
 } from "./store.js";
 export { API_PREFIX } from "./routes/index.js";
+export {
+  DEFAULT_OAUTH_CLIENTS,
+  DEMO_OAUTH_CLIENT,
+  type OAuthThrottle,
+  type SandboxOAuthClient,
+  ZOHO_TOKEN_THROTTLE,
+} from "./oauth.js";
 export { describeSandbox, readSandboxEnv } from "./cli.js";

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { biginErrors } from "./errors.js";
+import type { SandboxOAuth } from "./oauth.js";
 import type { PageTokens } from "./page-tokens.js";
 import type { SandboxResponse } from "./respond.js";
 import { type ScopedOperation, type TokenTable, isOperationAllowed } from "./scopes.js";
@@ -11,6 +12,14 @@ export interface SandboxState {
   tokens: TokenTable;
   pageTokens: PageTokens;
   now: () => number;
+  /** The accounts server behind `POST /oauth/v2/token`. */
+  oauth?: {
+    server: SandboxOAuth;
+    /** `api_domain` of token answers. */
+    apiDomain: () => string;
+    onTokenIssued?:
+      ((token: string, scopes: readonly string[], expiresAt: number) => void) | undefined;
+  };
 }
 
 export interface RouteContext {

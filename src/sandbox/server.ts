@@ -3,6 +3,13 @@ import type { AddressInfo } from "node:net";
 import { CONTROL_PREFIX, handleControl } from "./control.js";
 import { BiginErrorCode, BiginHttpError, biginErrors } from "./errors.js";
 import { type FaultInjector, FaultRules } from "./faults.js";
+import {
+  DEFAULT_OAUTH_CLIENTS,
+  type OAuthThrottle,
+  SandboxOAuth,
+  type SandboxOAuthClient,
+  ZOHO_TOKEN_THROTTLE,
+} from "./oauth.js";
 import { PageTokens } from "./page-tokens.js";
 import { RequestLog, type SandboxRequest } from "./request-log.js";
 import { errorResponse, faultResponse, isGone, sleep, writeResponse } from "./respond.js";
@@ -27,6 +34,16 @@ export interface StartSandboxOptions {
   pageTokenTtlMs?: number;
   /** Requests beyond this many in flight get 429 TOO_MANY_REQUESTS. Default: no limit. */
   maxConcurrency?: number;
+  /** OAuth clients of `POST /oauth/v2/token`, merged over DEFAULT_OAUTH_CLIENTS (the demo client). */
+  oauthClients?: readonly SandboxOAuthClient[];
+  /** `expires_in` of issued access tokens, in seconds; default 3600. */
+  accessTokenTtlSeconds?: number;
+  /** `api_domain` of token answers; default this sandbox's URL. */
+  oauthApiDomain?: string;
+  /** New access tokens per refresh token per window; default Zoho's 10 per 10 minutes. */
+  oauthThrottle?: OAuthThrottle;
+  /** Called with every access token issued (e.g. to make another sandbox accept it too). */
+  onTokenIssued?: (token: string, scopes: readonly string[], expiresAt: number) => void;
 }
 
 export interface Sandbox {
@@ -44,6 +61,8 @@ export interface Sandbox {
   readonly store: SandboxStore;
   /** Adds or replaces a token. `expiresAt` is epoch ms. */
   addToken(token: string, scopes: readonly string[], expiresAt?: number): void;
+  /** Requests to `POST /oauth/v2/token` received so far (any outcome). */
+  readonly tokenRequests: number;
   /** Closes the server and destroys open sockets (hung requests too). */
   close(): Promise<void>;
 }
@@ -67,6 +86,9 @@ function checkOptions(options: StartSandboxOptions): void {
   };
   positive("maxConcurrency", options.maxConcurrency, 1);
   positive("pageTokenTtlMs", options.pageTokenTtlMs, 1);
+  positive("accessTokenTtlSeconds", options.accessTokenTtlSeconds, 1);
+  positive("oauthThrottle.limit", options.oauthThrottle?.limit, 0);
+  positive("oauthThrottle.windowMs", options.oauthThrottle?.windowMs, 1);
 }
 
 /** Starts a Bigin sandbox: a real HTTP server speaking Bigin v2 (see bigin-api.md). */
@@ -81,6 +103,17 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     tokens,
     pageTokens: new PageTokens(options.pageTokenTtlMs ?? DAY_MS),
     now: Date.now,
+  };
+  const oauth = new SandboxOAuth(
+    [...DEFAULT_OAUTH_CLIENTS, ...(options.oauthClients ?? [])],
+    options.accessTokenTtlSeconds ?? 3600,
+    options.oauthThrottle ?? ZOHO_TOKEN_THROTTLE,
+  );
+  let ownUrl = "";
+  state.oauth = {
+    server: oauth,
+    apiDomain: () => options.oauthApiDomain ?? ownUrl,
+    onTokenIssued: options.onTokenIssued,
   };
   const faults = new FaultRules();
   const log = new RequestLog();
@@ -169,6 +202,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  ownUrl = url;
   let closed: Promise<void> | undefined;
 
   return {
@@ -187,6 +221,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     faults,
     store,
     addToken: (token, scopes, expiresAt) => tokens.set(token, scopes, expiresAt),
+    get tokenRequests() {
+      return oauth.requests;
+    },
     close() {
       closed ??= new Promise<void>((resolve) => {
         closing.abort();

@@ -1,5 +1,6 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
+import type { DestinationStream } from "pino";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startSandbox, type Sandbox, type StartSandboxOptions } from "../../src/sandbox/index.js";
@@ -44,12 +45,16 @@ export interface Stack {
 export async function startStack(
   env: Record<string, string> = {},
   sandboxOptions: StartSandboxOptions = {},
+  /** Where the server's log lines go (with LOG_LEVEL set in `env`); default nowhere. */
+  logDestination?: DestinationStream,
 ): Promise<Stack> {
   const sandbox = await startSandbox({ port: 0, ...sandboxOptions });
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
     BIGIN_API_URL: sandbox.url,
+    // The sandbox is Zoho's accounts server too (refresh-token mode).
+    BIGIN_ACCOUNTS_URL: sandbox.url,
     BIGIN_RETRIES: "0",
     LOG_LEVEL: "silent",
     ...env,
@@ -57,7 +62,7 @@ export async function startStack(
   if (config.upstream.kind !== "bigin") throw new Error("expected BIGIN_API_URL to be used");
   const server = await startServer(config, {
     apiUrl: config.upstream.apiUrl,
-    logger: createLogger(config.logLevel),
+    logger: createLogger(config.logLevel, logDestination),
   });
   return {
     sandbox,

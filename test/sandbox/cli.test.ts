@@ -32,6 +32,7 @@ describe("describeSandbox", () => {
       expect(text).toContain(sandbox.url);
       expect(text).toContain(`BIGIN_API_URL=${sandbox.url}`);
       expect(text).toContain(DEMO_TOKEN);
+      expect(text).toContain(`BIGIN_ACCOUNTS_URL=${sandbox.url}`);
       for (const id of [DEMO_IDS.contact, DEMO_IDS.contactWithoutAttachments, DEMO_IDS.note]) {
         expect(text).toContain(id);
       }

@@ -71,6 +71,49 @@ describe("loadConfig", () => {
     expect(message).toContain("BIGIN_CLIENT_SECRET");
   });
 
+  it("reads AUTH_MODE, default either, and names it with the accepted values when bad", () => {
+    expect(loadConfig({}).authMode).toBe("either");
+    expect(loadConfig({ AUTH_MODE: "Passthrough" }).authMode).toBe("passthrough");
+    expect(() => loadConfig({ AUTH_MODE: "anyone" })).toThrow(
+      'AUTH_MODE="anyone": expected one of passthrough, server, either',
+    );
+  });
+
+  it("refuses AUTH_MODE=server without the server's credentials", () => {
+    expect(() => loadConfig({ AUTH_MODE: "server" })).toThrow(
+      /AUTH_MODE=server: needs BIGIN_CLIENT_ID, BIGIN_CLIENT_SECRET and BIGIN_REFRESH_TOKEN/,
+    );
+    const config = loadConfig({
+      AUTH_MODE: "server",
+      BIGIN_CLIENT_ID: "1000.ID",
+      BIGIN_CLIENT_SECRET: "secret-value",
+      BIGIN_REFRESH_TOKEN: "1000.refresh",
+    });
+    expect(config.oauth).toEqual({
+      clientId: "1000.ID",
+      clientSecret: "secret-value",
+      refreshToken: "1000.refresh",
+    });
+  });
+
+  it.each([
+    ["us", "https://accounts.zoho.com", "https://www.zohoapis.com"],
+    ["eu", "https://accounts.zoho.eu", "https://www.zohoapis.eu"],
+    ["au", "https://accounts.zoho.com.au", "https://www.zohoapis.com.au"],
+    ["in", "https://accounts.zoho.in", "https://www.zohoapis.in"],
+    ["cn", "https://accounts.zoho.com.cn", "https://www.zohoapis.com.cn"],
+    ["jp", "https://accounts.zoho.jp", "https://www.zohoapis.jp"],
+    ["ca", "https://accounts.zohocloud.ca", "https://www.zohoapis.ca"],
+    ["sa", "https://accounts.zoho.sa", "https://www.zohoapis.sa"],
+  ])("BIGIN_DC=%s picks %s and %s", (dc, accountsUrl, apiUrl) => {
+    expect(loadConfig({ BIGIN_DC: dc.toUpperCase() }).upstream).toEqual({
+      kind: "bigin",
+      dc,
+      apiUrl,
+      accountsUrl,
+    });
+  });
+
   it("never echoes a secret it refuses", () => {
     expect(() => loadConfig({ DOWNLOAD_URL_SECRET: "short-secret" })).toThrow(
       /DOWNLOAD_URL_SECRET: expected at least 32/,

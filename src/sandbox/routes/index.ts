@@ -1,6 +1,7 @@
 import type { Route } from "../router.js";
 import { ATTACHMENT_MODULES } from "../store.js";
 import { listAttachments } from "./list-attachments.js";
+import { oauthToken } from "./oauth-token.js";
 
 /** Bigin's paths live under this prefix of the API domain. */
 export const API_PREFIX = "/bigin/v2";
@@ -16,5 +17,7 @@ export function createRoutes(): Route[] {
       modules: ATTACHMENT_MODULES,
       methods: { GET: listAttachments },
     },
+    // Zoho's accounts server, so the sandbox can serve refresh-token mode too.
+    { pattern: "/oauth/v2/token", methods: { POST: oauthToken } },
   ];
 }
