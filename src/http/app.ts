@@ -3,7 +3,10 @@ import { setMaxListeners } from "node:events";
 import type { Server } from "node:http";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -68,6 +71,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       ...(protection.plugins as unknown as ApolloServerPlugin<Context>[]),
       operationLimitsPlugin(config.maxCallsPerOperation),
       requestLogPlugin(),
+      // No cache hints here: skip the per-field wrapper the cache-control plugin installs.
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       config.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({
