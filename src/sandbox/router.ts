@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { biginErrors } from "./errors.js";
+import type { FileFolder } from "./file-folder.js";
 import type { PageTokens } from "./page-tokens.js";
 import type { SandboxResponse } from "./respond.js";
 import { type ScopedOperation, type TokenTable, isOperationAllowed } from "./scopes.js";
@@ -11,6 +12,10 @@ export interface SandboxState {
   tokens: TokenTable;
   pageTokens: PageTokens;
   now: () => number;
+  /** Where file bytes live on disk. */
+  files: FileFolder;
+  /** Bigin's attachment size limit (100 MB). */
+  maxAttachmentBytes: number;
 }
 
 export interface RouteContext {

@@ -3,13 +3,14 @@ import type { AddressInfo } from "node:net";
 import { CONTROL_PREFIX, handleControl } from "./control.js";
 import { BiginErrorCode, BiginHttpError, biginErrors } from "./errors.js";
 import { type FaultInjector, FaultRules } from "./faults.js";
+import { FileFolder } from "./file-folder.js";
 import { PageTokens } from "./page-tokens.js";
 import { RequestLog, type SandboxRequest } from "./request-log.js";
 import { errorResponse, faultResponse, isGone, sleep, writeResponse } from "./respond.js";
 import { type SandboxState, route } from "./router.js";
 import { createRoutes } from "./routes/index.js";
 import { DEFAULT_TOKENS, TokenTable } from "./scopes.js";
-import { seedDemoData } from "./seed.js";
+import { seedDemoData, seedDemoPhotos } from "./seed.js";
 import { SandboxStore } from "./store.js";
 
 export type { SandboxRequest } from "./request-log.js";
@@ -27,7 +28,12 @@ export interface StartSandboxOptions {
   pageTokenTtlMs?: number;
   /** Requests beyond this many in flight get 429 TOO_MANY_REQUESTS. Default: no limit. */
   maxConcurrency?: number;
+  /** Largest attachment accepted, in bytes; default Bigin's 100 MB. */
+  maxAttachmentBytes?: number;
 }
+
+/** Bigin's attachment size limit (bigin-api.md §3.2). */
+export const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
 
 export interface Sandbox {
   /** "http://127.0.0.1:PORT": the API domain; Bigin's paths live under /bigin/v2. */
@@ -42,6 +48,8 @@ export interface Sandbox {
   resetStats(): void;
   readonly faults: FaultInjector;
   readonly store: SandboxStore;
+  /** The temp folder holding file bytes; close() removes it. */
+  readonly fileFolder: string;
   /** Adds or replaces a token. `expiresAt` is epoch ms. */
   addToken(token: string, scopes: readonly string[], expiresAt?: number): void;
   /** Closes the server and destroys open sockets (hung requests too). */
@@ -67,6 +75,7 @@ function checkOptions(options: StartSandboxOptions): void {
   };
   positive("maxConcurrency", options.maxConcurrency, 1);
   positive("pageTokenTtlMs", options.pageTokenTtlMs, 1);
+  positive("maxAttachmentBytes", options.maxAttachmentBytes, 1);
 }
 
 /** Starts a Bigin sandbox: a real HTTP server speaking Bigin v2 (see bigin-api.md). */
@@ -74,13 +83,19 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   checkOptions(options);
   const host = options.host ?? "127.0.0.1";
   const store = new SandboxStore();
-  if (options.seed ?? true) seedDemoData(store);
+  const files = await FileFolder.create();
+  if (options.seed ?? true) {
+    seedDemoData(store);
+    await seedDemoPhotos(store, files);
+  }
   const tokens = new TokenTable({ ...DEFAULT_TOKENS, ...options.tokens });
   const state: SandboxState = {
     store,
     tokens,
     pageTokens: new PageTokens(options.pageTokenTtlMs ?? DAY_MS),
     now: Date.now,
+    files,
+    maxAttachmentBytes: options.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES,
   };
   const faults = new FaultRules();
   const log = new RequestLog();
@@ -152,6 +167,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     res.on("close", end);
     await answerBiginRequest(req, res, entry, end);
     if (res.writableEnded) end();
+    // An answer given before the body was read (e.g. a refused upload): drain the rest.
+    if (!req.readableEnded) req.resume();
   }
 
   const server = createServer((req, res) => {
@@ -166,6 +183,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       server.off("error", reject);
       resolve();
     });
+  }).catch(async (error: unknown) => {
+    await files.remove();
+    throw error;
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
@@ -186,11 +206,12 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     resetStats: () => log.reset(),
     faults,
     store,
+    fileFolder: files.dir,
     addToken: (token, scopes, expiresAt) => tokens.set(token, scopes, expiresAt),
     close() {
       closed ??= new Promise<void>((resolve) => {
         closing.abort();
-        server.close(() => resolve());
+        server.close(() => void files.remove().then(resolve, resolve));
         server.closeAllConnections();
       });
       return closed;
