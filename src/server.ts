@@ -4,6 +4,7 @@ import { BiginClient } from "./bigin/client.js";
 import type { Config } from "./config.js";
 import type { Services } from "./graphql/context.js";
 import { createApp, type App } from "./http/app.js";
+import { createSignedUrls } from "./http/signed-urls.js";
 import type { Logger } from "./logger.js";
 
 export interface RunningServer {
@@ -38,7 +39,19 @@ export async function startServer(
     retries: config.retries,
     logger: options.logger,
   });
-  const services: Services = { client, logger: options.logger };
+  let publicUrl = config.publicUrl;
+  const services: Services = {
+    client,
+    logger: options.logger,
+    files: {
+      signedUrls: createSignedUrls({
+        secret: config.downloadUrlSecret,
+        publicUrl: () => publicUrl,
+        logger: options.logger,
+      }),
+      maxAttachmentBytes: config.maxAttachmentBytes,
+    },
+  };
   const httpServer = createServer();
   // Keep-alive from clients and gateways: longer than common proxy idle timeouts.
   httpServer.keepAliveTimeout = 65_000;
@@ -61,9 +74,12 @@ export async function startServer(
   const { port } = httpServer.address() as AddressInfo;
   const host =
     config.host && config.host !== "0.0.0.0" && config.host !== "::" ? config.host : "localhost";
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  // The default PUBLIC_URL names PORT; with port 0 only the bound port makes working links.
+  if (config.port === 0 && publicUrl === "http://localhost:0") publicUrl = url;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url,
     port,
     httpServer,
     app,

@@ -1,5 +1,6 @@
 import type { BiginClient } from "../bigin/client.js";
 import { passThroughCredential, type BiginCredential } from "../bigin/credential.js";
+import type { SignedUrls } from "../http/signed-urls.js";
 import type { Logger } from "../logger.js";
 import { unauthenticated } from "./errors.js";
 import { createLoaders, type Loaders } from "./loaders.js";
@@ -8,6 +9,14 @@ import { createLoaders, type Loaders } from "./loaders.js";
 export interface Services {
   client: BiginClient;
   logger: Logger;
+  /** Uploads and download links. */
+  files: FileServices;
+}
+
+export interface FileServices {
+  signedUrls: SignedUrls;
+  /** Largest attachment accepted for upload, in bytes (Bigin's limit). */
+  maxAttachmentBytes: number;
 }
 
 export interface Context {
@@ -19,6 +28,8 @@ export interface Context {
   credential(): BiginCredential;
   /** Per-request loaders (created on first use, bound to the credential). */
   loaders(): Loaders;
+  /** The token of the request's own Authorization header, if it had a valid one. */
+  passThroughToken(): string | undefined;
 }
 
 const SCHEMES = /^(?:Zoho-oauthtoken|Bearer)\s+(\S+)\s*$/i;
@@ -61,6 +72,9 @@ export function createContext(init: {
     loaders() {
       loaders ??= createLoaders(init.services.client, context.credential(), init.signal);
       return loaders;
+    },
+    passThroughToken() {
+      return parsed !== undefined && "token" in parsed ? parsed.token : undefined;
     },
   };
   return context;
