@@ -211,17 +211,14 @@ export class BiginClient {
     if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
     request.signal?.addEventListener("abort", onCallerAbort, { once: true });
     let timedOut = false;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined = undefined;
     // For streamed bodies the limit is on inactivity: each chunk that moves restarts the clock,
     // so a long upload or download is never cut off while bytes are still flowing.
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, this.options.timeoutMs);
-    };
-    arm();
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.options.timeoutMs);
+    const arm = () => void timer?.refresh();
     let handedOff = false;
     const release = () => {
       clearTimeout(timer);
