@@ -34,5 +34,11 @@ export function fileNameFrom(header: string | undefined): string | undefined {
   }
   const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/i.exec(header);
   const value = plain?.[1]?.replace(/\\(.)/g, "$1") ?? plain?.[2]?.trim();
-  return value === undefined || value === "" ? undefined : value;
+  if (value === undefined || value === "") return undefined;
+  // Header values arrive as latin1: raw UTF-8 names (as browsers send them) need decoding again.
+  if (/[\x80-\xff]/.test(value) && [...value].every((c) => c.charCodeAt(0) <= 0xff)) {
+    const utf8 = Buffer.from(value, "latin1").toString("utf8");
+    if (!utf8.includes("\ufffd")) return utf8;
+  }
+  return value;
 }

@@ -79,3 +79,24 @@ describe("GET /files/...", () => {
     expect(stack.sandbox.inFlight).toBe(0);
   });
 });
+
+describe("GET /files/... against a slow Bigin", () => {
+  let slow: Stack;
+  beforeAll(async () => {
+    slow = await startStack({ BIGIN_TIMEOUT_MS: "400" });
+  });
+  afterAll(() => slow.close());
+
+  it("gives up on a body that stalls past BIGIN_TIMEOUT_MS and cancels the Bigin request", async () => {
+    slow.sandbox.faults.add({ path: "/photo", slowBodyMs: 10_000 });
+    const started = Date.now();
+    await expect(
+      fetch(`${slow.server.url}/files/Contacts/${IDS.rich}/photo`, { headers: auth }).then((r) =>
+        r.arrayBuffer(),
+      ),
+    ).rejects.toThrow();
+    // Well before the sandbox would have sent the rest of the body.
+    expect(Date.now() - started).toBeLessThan(8_000);
+    await expect.poll(() => slow.sandbox.inFlight, { timeout: 5_000 }).toBe(0);
+  });
+});

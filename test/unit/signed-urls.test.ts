@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createSignedUrls } from "../../src/http/signed-urls.js";
+import { contentDisposition, fileNameFrom } from "../../src/http/content-disposition.js";
 import { createLogger } from "../../src/logger.js";
 
 const PATH = "/files/Contacts/2034020000000100001/photo";
@@ -69,5 +70,21 @@ describe("createSignedUrls", () => {
     expect(lines.join("")).toMatch(/replicas must share/);
     const url = urls.sign(PATH, "t");
     expect(urls.verify(PATH, query(url))).toMatchObject({ ok: true });
+  });
+});
+
+describe("fileNameFrom and contentDisposition", () => {
+  it("reads RFC 5987 names, quoted names and raw UTF-8 names", () => {
+    expect(fileNameFrom(`attachment; filename*=UTF-8''Gr%C3%BC%C3%9Fe.pdf`)).toBe("Grüße.pdf");
+    expect(fileNameFrom(`attachment; filename="a \\"b\\".txt"`)).toBe('a "b".txt');
+    const raw = Buffer.from('attachment; filename="Grüße.pdf"', "utf8").toString("latin1");
+    expect(fileNameFrom(raw)).toBe("Grüße.pdf");
+    expect(fileNameFrom(undefined)).toBeUndefined();
+  });
+
+  it("writes an ASCII fallback and the exact UTF-8 name", () => {
+    expect(contentDisposition("attachment", 'Ünïcode "quote".pdf')).toBe(
+      `attachment; filename="Unicode _quote_.pdf"; filename*=UTF-8''%C3%9Cn%C3%AFcode%20%22quote%22.pdf`,
+    );
   });
 });
