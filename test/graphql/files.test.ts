@@ -104,6 +104,30 @@ describe("uploadAttachment", () => {
     expect(stack.calls()).toHaveLength(0);
   });
 
+  it("needs a credential (no Bigin call) and maps a token without write scope to FORBIDDEN", async () => {
+    const anonymous = await gqlUpload(
+      stack,
+      UploadAttachmentDocument,
+      { module: "Contacts", recordId: IDS.empty },
+      { name: "a.txt", bytes: Buffer.from("hi") },
+      { token: null },
+    );
+    expect(anonymous.body.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED" });
+    expect(stack.calls()).toHaveLength(0);
+    const readOnly = await gqlUpload(
+      stack,
+      UploadAttachmentDocument,
+      { module: "Contacts", recordId: IDS.empty },
+      { name: "a.txt", bytes: Buffer.from("hi") },
+      { token: "sandbox-readonly-token" },
+    );
+    expect(readOnly.body.errors?.[0]?.extensions).toMatchObject({
+      code: "FORBIDDEN",
+      bigin: { code: "OAUTH_SCOPE_MISMATCH", status: 401 },
+    });
+    expect(stack.calls()).toHaveLength(1);
+  });
+
   it("maps Bigin's refusal (unknown record) to NOT_FOUND after exactly one call", async () => {
     const { body } = await gqlUpload(
       stack,
