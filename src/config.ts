@@ -25,6 +25,8 @@ export interface Config {
   retries: number;
   maxCallsPerOperation: number;
   downloadUrlSecret: string | undefined;
+  /** Largest attachment accepted for upload, in bytes. */
+  maxAttachmentBytes: number;
   logLevel: LogLevel;
   introspection: boolean;
   landingPage: boolean;
@@ -158,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     retries: int("BIGIN_RETRIES", 2, 0, 10),
     maxCallsPerOperation: int("BIGIN_MAX_CALLS_PER_OPERATION", 100, 1, 100_000),
     downloadUrlSecret: secret,
+    maxAttachmentBytes: int("BIGIN_MAX_ATTACHMENT_MB", 100, 1, 100_000) * 1024 * 1024,
     logLevel,
     introspection: bool("GRAPHQL_INTROSPECTION", !production),
     landingPage: bool("GRAPHQL_LANDING_PAGE", !production),

@@ -5,6 +5,7 @@ import { BiginClient } from "./bigin/client.js";
 import type { Config } from "./config.js";
 import type { Services } from "./graphql/context.js";
 import { createApp, type App } from "./http/app.js";
+import { createSignedUrls } from "./http/signed-urls.js";
 import type { Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 
@@ -61,12 +62,21 @@ export async function startServer(
           onRefresh: () => metrics.tokenRefreshes.inc(),
         })
       : undefined;
+  let publicUrl = config.publicUrl;
   const services: Services = {
     client,
     logger: options.logger,
     serverCredential,
     authMode: config.authMode,
     metrics,
+    files: {
+      signedUrls: createSignedUrls({
+        secret: config.downloadUrlSecret,
+        publicUrl: () => publicUrl,
+        logger: options.logger,
+      }),
+      maxAttachmentBytes: config.maxAttachmentBytes,
+    },
   };
   const httpServer = createServer();
   // Keep-alive from clients and gateways: longer than common proxy idle timeouts.
@@ -90,9 +100,12 @@ export async function startServer(
   const { port } = httpServer.address() as AddressInfo;
   const host =
     config.host && config.host !== "0.0.0.0" && config.host !== "::" ? config.host : "localhost";
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  // The default PUBLIC_URL names PORT; with port 0 only the bound port makes working links.
+  if (config.port === 0 && publicUrl === "http://localhost:0") publicUrl = url;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url,
     port,
     httpServer,
     app,

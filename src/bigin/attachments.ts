@@ -1,6 +1,8 @@
 import type { Logger } from "../logger.js";
-import type { BiginClient } from "./client.js";
+import type { BiginClient, BiginStreamResponse } from "./client.js";
 import type { BiginCredential } from "./credential.js";
+import { type FileSource, fileFormData, textFormData } from "./multipart.js";
+import { writeResult } from "./write-results.js";
 
 /** One attachment as Bigin sends it: only the requested fields (plus id) are present. */
 export type BiginAttachment = Record<string, unknown> & { id?: unknown };
@@ -80,4 +82,92 @@ export async function listAttachments(
       pageTokenExpiry: str(info.page_token_expiry),
     },
   };
+}
+
+export interface AttachmentTarget {
+  module: string;
+  recordId: string;
+}
+
+/**
+ * POST /{module}/{id}/Attachments with the file streamed as the `file` part. Never retried.
+ * Resolves with Bigin's `details` of the new attachment (id, created and modified fields).
+ */
+export async function uploadAttachment(
+  client: BiginClient,
+  credential: BiginCredential,
+  target: AttachmentTarget,
+  file: FileSource,
+  signal?: AbortSignal,
+): Promise<BiginAttachment> {
+  const path = attachmentsPath(target.module, target.recordId);
+  const form = fileFormData("file", file);
+  const { status, body } = await client.json<unknown>({
+    method: "POST",
+    path,
+    body: form.body,
+    headers: form.headers,
+    credential,
+    signal,
+  });
+  return writeResult(body, status, "POST", path);
+}
+
+/** POST /{module}/{id}/Attachments with `attachmentUrl` (and `title`) as form fields. Never retried. */
+export async function attachLink(
+  client: BiginClient,
+  credential: BiginCredential,
+  target: AttachmentTarget,
+  link: { url: string; title?: string | undefined },
+  signal?: AbortSignal,
+): Promise<BiginAttachment> {
+  const path = attachmentsPath(target.module, target.recordId);
+  const form = textFormData({
+    attachmentUrl: link.url,
+    ...(link.title !== undefined && { title: link.title }),
+  });
+  const { status, body } = await client.json<unknown>({
+    method: "POST",
+    path,
+    body: form.body,
+    headers: form.headers,
+    credential,
+    signal,
+  });
+  return writeResult(body, status, "POST", path);
+}
+
+/** DELETE /{module}/{id}/Attachments/{attachmentId}. Resolves with the deleted id. */
+export async function deleteAttachment(
+  client: BiginClient,
+  credential: BiginCredential,
+  target: AttachmentTarget,
+  attachmentId: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const path = attachmentsPath(target.module, target.recordId, attachmentId);
+  const { status, body } = await client.json<unknown>({
+    method: "DELETE",
+    path,
+    credential,
+    signal,
+  });
+  const details = writeResult(body, status, "DELETE", path);
+  return typeof details.id === "string" ? details.id : attachmentId;
+}
+
+/** GET /{module}/{id}/Attachments/{attachmentId}: the bytes as a stream; body undefined on 204. */
+export function downloadAttachment(
+  client: BiginClient,
+  credential: BiginCredential,
+  target: AttachmentTarget,
+  attachmentId: string,
+  signal?: AbortSignal,
+): Promise<BiginStreamResponse> {
+  return client.stream({
+    method: "GET",
+    path: attachmentsPath(target.module, target.recordId, attachmentId),
+    credential,
+    signal,
+  });
 }

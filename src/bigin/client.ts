@@ -2,7 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import { performance } from "node:perf_hooks";
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
-import type { Readable } from "node:stream";
+import { Readable, Transform, pipeline } from "node:stream";
 import type { Logger } from "../logger.js";
 import type { BiginCredential } from "./credential.js";
 import { biginBaseUrl } from "./data-centres.js";
@@ -246,25 +246,40 @@ export class BiginClient {
     if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
     request.signal?.addEventListener("abort", onCallerAbort, { once: true });
     let timedOut = false;
-    const timer = setTimeout(() => {
+    let timer: NodeJS.Timeout | undefined = undefined;
+    // For streamed bodies the limit is on inactivity: each chunk that moves restarts the clock,
+    // so a long upload or download is never cut off while bytes are still flowing.
+    timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
     }, this.options.timeoutMs);
+    const arm = () => void timer?.refresh();
+    let handedOff = false;
+    const release = () => {
+      clearTimeout(timer);
+      request.signal?.removeEventListener("abort", onCallerAbort);
+    };
     const started = performance.now();
     try {
+      const data = request.body instanceof Readable ? watch(request.body, arm) : request.body;
       const response = await this.http.request({
         method: request.method,
         url,
         params: request.query,
-        data: request.body,
+        data,
         headers: { ...request.headers, Authorization: `Zoho-oauthtoken ${token}` },
         responseType,
         signal: controller.signal,
       });
       if (responseType === "stream") {
-        // The body is still arriving: keep the timeout until it has, unless the caller aborts.
-        (response.data as Readable).once("close", () => clearTimeout(timer));
-        if (response.status >= 400) response.data = await readAll(response.data as Readable);
+        if (response.status >= 400) {
+          response.data = await readAll(response.data as Readable);
+        } else {
+          // The body is still arriving: keep the idle timeout and the caller's abort until it has.
+          handedOff = true;
+          arm();
+          response.data = watch(response.data as Readable, arm, release);
+        }
       }
       if (response.status >= 400) throw errorFromResponse(request, response);
       this.report(request, started, response.status, undefined);
@@ -296,8 +311,7 @@ export class BiginClient {
         { cause: error },
       );
     } finally {
-      if (responseType !== "stream") clearTimeout(timer);
-      request.signal?.removeEventListener("abort", onCallerAbort);
+      if (!handedOff) release();
     }
   }
 
@@ -329,6 +343,18 @@ export class BiginClient {
       "Bigin call",
     );
   }
+}
+
+/** `source` passed through; `onChunk` runs for every chunk, `onEnd` once when it ends or fails. */
+function watch(source: Readable, onChunk: () => void, onEnd?: () => void): Readable {
+  const through = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      onChunk();
+      callback(null, chunk);
+    },
+  });
+  pipeline(source, through, () => onEnd?.());
+  return through;
 }
 
 async function readAll(stream: Readable): Promise<string> {

@@ -71,6 +71,9 @@ export class Attachment {
 
   @Field(() => BiginUser, { nullable: true })
   owner?: BiginUser | null;
+
+  /** The record this attachment was read from (not a GraphQL field): for `downloadUrl`. */
+  record?: { module: string; id: string } | undefined;
 }
 
 /**
@@ -92,6 +95,7 @@ export const ATTACHMENT_FIELD_MAP: FieldMap = {
   createdBy: { bigin: ["Created_By"] },
   modifiedBy: { bigin: ["Modified_By"] },
   owner: { bigin: ["Owner"] },
+  downloadUrl: { bigin: ["id", "$type"] },
 };
 
 const text = (value: unknown): string | null =>
@@ -129,8 +133,12 @@ function parent(raw: BiginAttachment): AttachmentParent | null {
 }
 
 /** Bigin's JSON → Attachment. Tolerant: a missing or odd-shaped field becomes null. */
-export function toAttachment(raw: BiginAttachment): Attachment {
+export function toAttachment(
+  raw: BiginAttachment,
+  record?: { module: string; id: string },
+): Attachment {
   return {
+    record,
     id: text(raw.id) ?? "",
     fileName: text(raw.File_Name),
     size: size(raw.Size),

@@ -1,6 +1,7 @@
 import type { BiginClient } from "../bigin/client.js";
 import type { AuthMode } from "../config.js";
 import { passThroughCredential, type BiginCredential } from "../bigin/credential.js";
+import type { SignedUrls } from "../http/signed-urls.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { unauthenticated } from "./errors.js";
@@ -15,6 +16,14 @@ export interface Services {
   serverCredential?: BiginCredential | undefined;
   /** AUTH_MODE; `either` when absent. */
   authMode?: AuthMode | undefined;
+  /** Uploads and download links. */
+  files: FileServices;
+}
+
+export interface FileServices {
+  signedUrls: SignedUrls;
+  /** Largest attachment accepted for upload, in bytes (Bigin's limit). */
+  maxAttachmentBytes: number;
 }
 
 export interface Context {
@@ -28,6 +37,8 @@ export interface Context {
   credential(): BiginCredential;
   /** Per-request loaders (created on first use, bound to the credential). */
   loaders(): Loaders;
+  /** The token of the request's own Authorization header, if it had a valid one. */
+  passThroughToken(): string | undefined;
 }
 
 const SCHEMES = /^(?:Zoho-oauthtoken|Bearer)\s+(\S+)\s*$/i;
@@ -69,6 +80,9 @@ export function createContext(init: {
         onBatch: init.services.metrics?.recordBatch,
       });
       return loaders;
+    },
+    passThroughToken() {
+      return parsed !== undefined && "token" in parsed ? parsed.token : undefined;
     },
   };
   return context;

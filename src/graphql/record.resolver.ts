@@ -71,7 +71,7 @@ export class RecordResolver {
         fields: connectionFields(info, ATTACHMENT_FIELD_MAP),
       });
       return {
-        nodes: result.data.map(toAttachment),
+        nodes: result.data.map((raw) => toAttachment(raw, record)),
         pageInfo: {
           page: result.info.page,
           perPage: result.info.perPage,

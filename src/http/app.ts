@@ -19,7 +19,9 @@ import { operationLimitsPlugin } from "../graphql/operation-limits.js";
 import { requestLogPlugin } from "../graphql/request-log.plugin.js";
 import { createSchema } from "../graphql/schema.js";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
+import { createFilesRouter } from "./files.js";
 import { createReadiness } from "./health.js";
+import graphqlUploadExpress from "graphql-upload/graphqlUploadExpress.mjs";
 
 export interface AppOptions {
   config: Config;
@@ -40,6 +42,14 @@ export interface App {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The headers Apollo's CSRF prevention accepts as proof of a non-simple request. */
+function hasPreflightHeader(req: Request): boolean {
+  return (
+    (req.get("apollo-require-preflight") ?? "") !== "" ||
+    (req.get("x-apollo-operation-name") ?? "") !== ""
+  );
+}
 
 /** Express 5 + Apollo Server 5: /graphql, /healthz, /readyz. */
 export async function createApp(options: AppOptions): Promise<App> {
@@ -126,6 +136,22 @@ export async function createApp(options: AppOptions): Promise<App> {
   );
   app.get("/readyz", readiness.handler);
 
+  app.use("/files", createFilesRouter(services));
+
+  // Multipart requests (file uploads): parsed before Apollo, which still demands a preflight
+  // header on them (CSRF prevention).
+  const parseUploads = graphqlUploadExpress({
+    maxFiles: 1,
+    maxFileSize: services.files.maxAttachmentBytes + 1,
+  });
+  app.use("/graphql", (req: Request, res: Response, next: NextFunction) => {
+    // Without a preflight header Apollo refuses the request anyway: do not spool its file first.
+    if (req.is("multipart/form-data") && !hasPreflightHeader(req)) {
+      req.body = {};
+      return next();
+    }
+    return parseUploads(req, res, next);
+  });
   app.use(
     "/graphql",
     express.json({ limit: "1mb" }),

@@ -15,6 +15,10 @@ export const BiginErrorCode = {
   TOKEN_BOUND_DATA_MISMATCH: "TOKEN_BOUND_DATA_MISMATCH",
   TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
   INTERNAL_ERROR: "INTERNAL_ERROR",
+  DOWNLOAD_NOT_ALLOWED: "DOWNLOAD_NOT_ALLOWED",
+  FILE_SIZE_MORE_THAN_ALLOWED_SIZE: "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
+  FILE_SIZE_EXCEEDS: "FILE_SIZE_EXCEEDS",
+  FILE_RESOLUTION_EXCEEDS: "FILE_RESOLUTION_EXCEEDS",
 } as const;
 
 /** Bigin's request-level error body: always these four keys. */
@@ -112,6 +116,37 @@ export const biginErrors = {
     new BiginHttpError(400, C.INVALID_DATA, "the related id given seems to be invalid", {
       resource_path_index: 1,
     }),
+  invalidAttachmentId: () =>
+    new BiginHttpError(400, C.INVALID_DATA, "record not deleted", { resource_path_index: 3 }),
+  downloadNotAllowed: () =>
+    new BiginHttpError(
+      400,
+      C.DOWNLOAD_NOT_ALLOWED,
+      "As it is a linked attachment, you can not download it",
+    ),
+  attachmentTooLarge: () =>
+    new BiginHttpError(
+      413,
+      C.FILE_SIZE_MORE_THAN_ALLOWED_SIZE,
+      "Please check if the size of the file is in the correct range",
+    ),
+  photoTooLarge: (limit: number) =>
+    new BiginHttpError(413, C.FILE_SIZE_EXCEEDS, "File exceeded its maximum limit", {
+      size: limit,
+    }),
+  photoResolutionExceeds: (resolution: number) =>
+    new BiginHttpError(
+      415,
+      C.FILE_RESOLUTION_EXCEEDS,
+      "File resolution exceeded its maximum limit",
+      {
+        resolution,
+      },
+    ),
+  invalidFileType: (status = 415) =>
+    new BiginHttpError(status, C.INVALID_DATA, "invalid file type"),
+  invalidAttachmentUrl: () =>
+    new BiginHttpError(400, C.INVALID_URL_PATTERN, "the given attachment URL is incorrect"),
   tooManyRequests: (message = "too many requests; the concurrency limit was exceeded") =>
     new BiginHttpError(429, C.TOO_MANY_REQUESTS, message),
 };

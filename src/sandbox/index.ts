@@ -17,6 +17,8 @@ export {
   isOperationAllowed,
 } from "./scopes.js";
 export { CONTENT_TYPES, DEMO_IDS, MANY_ATTACHMENTS_COUNT, seedDemoData } from "./seed.js";
+export { DEMO_PHOTOS } from "./seed.js";
+export { MAX_ATTACHMENT_BYTES } from "./server.js";
 export {
   ATTACHMENT_FIELDS,
   ATTACHMENT_MODULES,

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { biginErrors } from "./errors.js";
 import type { SandboxOAuth } from "./oauth.js";
+import type { FileFolder } from "./file-folder.js";
 import type { PageTokens } from "./page-tokens.js";
 import type { SandboxResponse } from "./respond.js";
 import { type ScopedOperation, type TokenTable, isOperationAllowed } from "./scopes.js";
@@ -20,6 +21,10 @@ export interface SandboxState {
     onTokenIssued?:
       ((token: string, scopes: readonly string[], expiresAt: number) => void) | undefined;
   };
+  /** Where file bytes live on disk. */
+  files: FileFolder;
+  /** Bigin's attachment size limit (100 MB). */
+  maxAttachmentBytes: number;
 }
 
 export interface RouteContext {

@@ -1,3 +1,5 @@
+import { DEMO_JPEG, DEMO_PNG } from "./demo-bytes.js";
+import type { FileFolder } from "./file-folder.js";
 import type { NewAttachment, SandboxModule, SandboxStore, SandboxUser } from "./store.js";
 
 export { DEMO_TOKEN } from "./scopes.js";
@@ -226,6 +228,26 @@ export function seedDemoData(store: SandboxStore): void {
     store.addAttachment("Contacts", DEMO_IDS.contactWithManyAttachments, {
       ...stamp(generatedAttachment(i)),
       id: String(first + BigInt(i)),
+    });
+  }
+}
+
+/** Records that have a photo in the demo data (the others answer 204). */
+export const DEMO_PHOTOS: ReadonlyArray<{ module: SandboxModule; id: string; png: boolean }> = [
+  { module: "Contacts", id: DEMO_IDS.contact, png: true },
+  { module: "Contacts", id: DEMO_IDS.contactLiam, png: false },
+  { module: "Contacts", id: DEMO_IDS.contactSofia, png: true },
+  { module: "Accounts", id: DEMO_IDS.account, png: true },
+];
+
+/** Writes the demo photos into `files` and sets them on their records. */
+export async function seedDemoPhotos(store: SandboxStore, files: FileFolder): Promise<void> {
+  for (const photo of DEMO_PHOTOS) {
+    const bytes = photo.png ? DEMO_PNG : DEMO_JPEG;
+    store.setPhoto(photo.module, photo.id, {
+      contentType: photo.png ? "image/png" : "image/jpeg",
+      size: bytes.length,
+      path: await files.write(bytes),
     });
   }
 }

@@ -10,13 +10,14 @@ import {
   type SandboxOAuthClient,
   ZOHO_TOKEN_THROTTLE,
 } from "./oauth.js";
+import { FileFolder } from "./file-folder.js";
 import { PageTokens } from "./page-tokens.js";
 import { RequestLog, type SandboxRequest } from "./request-log.js";
 import { errorResponse, faultResponse, isGone, sleep, writeResponse } from "./respond.js";
 import { type SandboxState, route } from "./router.js";
 import { createRoutes } from "./routes/index.js";
 import { DEFAULT_TOKENS, TokenTable } from "./scopes.js";
-import { seedDemoData } from "./seed.js";
+import { seedDemoData, seedDemoPhotos } from "./seed.js";
 import { SandboxStore } from "./store.js";
 
 export type { SandboxRequest } from "./request-log.js";
@@ -44,7 +45,12 @@ export interface StartSandboxOptions {
   oauthThrottle?: OAuthThrottle;
   /** Called with every access token issued (e.g. to make another sandbox accept it too). */
   onTokenIssued?: (token: string, scopes: readonly string[], expiresAt: number) => void;
+  /** Largest attachment accepted, in bytes; default Bigin's 100 MB. */
+  maxAttachmentBytes?: number;
 }
+
+/** Bigin's attachment size limit (bigin-api.md §3.2). */
+export const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
 
 export interface Sandbox {
   /** "http://127.0.0.1:PORT": the API domain; Bigin's paths live under /bigin/v2. */
@@ -59,6 +65,8 @@ export interface Sandbox {
   resetStats(): void;
   readonly faults: FaultInjector;
   readonly store: SandboxStore;
+  /** The temp folder holding file bytes; close() removes it. */
+  readonly fileFolder: string;
   /** Adds or replaces a token. `expiresAt` is epoch ms. */
   addToken(token: string, scopes: readonly string[], expiresAt?: number): void;
   /** Requests to `POST /oauth/v2/token` received so far (any outcome). */
@@ -89,6 +97,7 @@ function checkOptions(options: StartSandboxOptions): void {
   positive("accessTokenTtlSeconds", options.accessTokenTtlSeconds, 1);
   positive("oauthThrottle.limit", options.oauthThrottle?.limit, 0);
   positive("oauthThrottle.windowMs", options.oauthThrottle?.windowMs, 1);
+  positive("maxAttachmentBytes", options.maxAttachmentBytes, 1);
 }
 
 /** Starts a Bigin sandbox: a real HTTP server speaking Bigin v2 (see bigin-api.md). */
@@ -96,13 +105,19 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   checkOptions(options);
   const host = options.host ?? "127.0.0.1";
   const store = new SandboxStore();
-  if (options.seed ?? true) seedDemoData(store);
+  const files = await FileFolder.create();
+  if (options.seed ?? true) {
+    seedDemoData(store);
+    await seedDemoPhotos(store, files);
+  }
   const tokens = new TokenTable({ ...DEFAULT_TOKENS, ...options.tokens });
   const state: SandboxState = {
     store,
     tokens,
     pageTokens: new PageTokens(options.pageTokenTtlMs ?? DAY_MS),
     now: Date.now,
+    files,
+    maxAttachmentBytes: options.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES,
   };
   const oauth = new SandboxOAuth(
     [...DEFAULT_OAUTH_CLIENTS, ...(options.oauthClients ?? [])],
@@ -185,6 +200,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     res.on("close", end);
     await answerBiginRequest(req, res, entry, end);
     if (res.writableEnded) end();
+    // An answer given before the body was read (e.g. a refused upload): drain the rest.
+    if (!req.readableEnded) req.resume();
   }
 
   const server = createServer((req, res) => {
@@ -199,6 +216,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       server.off("error", reject);
       resolve();
     });
+  }).catch(async (error: unknown) => {
+    await files.remove();
+    throw error;
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
@@ -220,6 +240,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     resetStats: () => log.reset(),
     faults,
     store,
+    fileFolder: files.dir,
     addToken: (token, scopes, expiresAt) => tokens.set(token, scopes, expiresAt),
     get tokenRequests() {
       return oauth.requests;
@@ -227,7 +248,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     close() {
       closed ??= new Promise<void>((resolve) => {
         closing.abort();
-        server.close(() => resolve());
+        server.close(() => void files.remove().then(resolve, resolve));
         server.closeAllConnections();
       });
       return closed;

@@ -120,4 +120,10 @@ describe("loadConfig", () => {
     );
     expect(() => loadConfig({ DOWNLOAD_URL_SECRET: "short-secret" })).not.toThrow(/short-secret/);
   });
+
+  it("reads the attachment upload limit in MB, default Bigin's 100 MB", () => {
+    expect(loadConfig({}).maxAttachmentBytes).toBe(100 * 1024 * 1024);
+    expect(loadConfig({ BIGIN_MAX_ATTACHMENT_MB: "5" }).maxAttachmentBytes).toBe(5 * 1024 * 1024);
+    expect(() => loadConfig({ BIGIN_MAX_ATTACHMENT_MB: "0" })).toThrow(/BIGIN_MAX_ATTACHMENT_MB/);
+  });
 });

@@ -1,0 +1,156 @@
+import { Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
+import {
+  attachLink,
+  deleteAttachment,
+  uploadAttachment,
+  type BiginAttachment,
+} from "../bigin/attachments.js";
+import { Attachment, toAttachment } from "./attachment.type.js";
+import type { Context } from "./context.js";
+import { AttachmentType } from "./enums.js";
+import { badUserInput, toGraphQLError } from "./errors.js";
+import { AttachLinkArgs, DeleteAttachmentArgs, RecordTargetArgs, UploadArgs } from "./file.args.js";
+import { checkId } from "./record.resolver.js";
+import { inspectUpload } from "./upload-checks.js";
+
+const MAX_LINK_LENGTH = 3000;
+const MAX_TITLE_LENGTH = 250;
+
+/** The path of an attachment's download route (design.md §4). */
+export function attachmentFilePath(module: string, recordId: string, id: string): string {
+  return `/files/${encodeURIComponent(module)}/${encodeURIComponent(recordId)}/attachments/${encodeURIComponent(id)}`;
+}
+
+function checkUrl(url: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    parsed === undefined ||
+    (parsed.protocol !== "http:" && parsed.protocol !== "https:") ||
+    url.length > MAX_LINK_LENGTH
+  ) {
+    throw badUserInput(
+      `\`url\` must be an absolute http(s) URL of at most ${MAX_LINK_LENGTH} characters`,
+      "url",
+    );
+  }
+  return url;
+}
+
+/** Bigin's answer to a write (id, created and modified fields) plus what we sent. */
+function written(
+  details: BiginAttachment,
+  target: RecordTargetArgs,
+  sent: Record<string, unknown>,
+): Attachment {
+  return toAttachment(
+    { ...sent, ...details, $se_module: target.module, Parent_Id: { id: target.recordId } },
+    { module: target.module, id: target.recordId },
+  );
+}
+
+@Resolver(() => Attachment)
+export class AttachmentResolver {
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "Signed, short-lived URL of this server's download route; null for links.",
+  })
+  downloadUrl(@Root() attachment: Attachment, @Ctx() context: Context): string | null {
+    if (attachment.type === AttachmentType.LINK || !attachment.record || !attachment.id) {
+      return null;
+    }
+    const { module, id } = attachment.record;
+    return context.services.files.signedUrls.sign(
+      attachmentFilePath(module, id, attachment.id),
+      context.passThroughToken(),
+    );
+  }
+
+  @Mutation(() => Attachment, {
+    description:
+      "Uploads a file (GraphQL multipart request; send `apollo-require-preflight: true`) as an attachment of the record. Never retried.",
+  })
+  async uploadAttachment(
+    @Args() { file, ...target }: UploadArgs,
+    @Ctx() context: Context,
+  ): Promise<Attachment> {
+    checkId(target.recordId, "recordId");
+    const credential = context.credential();
+    const { maxAttachmentBytes } = context.services.files;
+    const upload = await file;
+    const fileName = upload.filename.trim() || "file";
+    if (/\.exe$/i.test(fileName)) throw badUserInput("Bigin does not accept .exe files", "file");
+    const { size } = await inspectUpload(upload, maxAttachmentBytes, "Bigin's attachment limit");
+    try {
+      const details = await uploadAttachment(
+        context.services.client,
+        credential,
+        target,
+        {
+          stream: upload.createReadStream(),
+          fileName,
+          contentType: upload.mimetype || "application/octet-stream",
+          size,
+        },
+        context.signal,
+      );
+      return written(details, target, { File_Name: fileName, Size: String(size), $type: "File" });
+    } catch (error) {
+      throw toGraphQLError(error);
+    }
+  }
+
+  @Mutation(() => Attachment, { description: "Attaches a link to the record. Never retried." })
+  async attachLink(@Args() args: AttachLinkArgs, @Ctx() context: Context): Promise<Attachment> {
+    checkId(args.recordId, "recordId");
+    const url = checkUrl(args.url);
+    const title = args.title?.trim() || undefined;
+    if (title !== undefined && title.length > MAX_TITLE_LENGTH) {
+      throw badUserInput(`\`title\` may be at most ${MAX_TITLE_LENGTH} characters`, "title");
+    }
+    const credential = context.credential();
+    try {
+      const details = await attachLink(
+        context.services.client,
+        credential,
+        args,
+        { url, title },
+        context.signal,
+      );
+      return written(details, args, {
+        File_Name: title ?? null,
+        Size: "0",
+        $type: "Link URL",
+        $link_url: url,
+        $file_id: null,
+      });
+    } catch (error) {
+      throw toGraphQLError(error);
+    }
+  }
+
+  @Mutation(() => ID, { description: "Deletes an attachment; answers its id. Never retried." })
+  async deleteAttachment(
+    @Args() args: DeleteAttachmentArgs,
+    @Ctx() context: Context,
+  ): Promise<string> {
+    checkId(args.recordId, "recordId");
+    checkId(args.id, "id");
+    const credential = context.credential();
+    try {
+      return await deleteAttachment(
+        context.services.client,
+        credential,
+        args,
+        args.id,
+        context.signal,
+      );
+    } catch (error) {
+      throw toGraphQLError(error);
+    }
+  }
+}

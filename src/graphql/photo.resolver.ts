@@ -1,0 +1,104 @@
+import { GraphQLError } from "graphql";
+import { Args, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import { PHOTO_MODULES, deletePhoto, uploadPhoto } from "../bigin/photos.js";
+import type { Context } from "./context.js";
+import { ErrorCode, badUserInput, toGraphQLError } from "./errors.js";
+import { RecordTargetArgs, UploadArgs } from "./file.args.js";
+import { checkId } from "./record.resolver.js";
+import { BiginRecord } from "./record.type.js";
+import { MAX_PHOTO_BYTES, inspectUpload, photoContentType } from "./upload-checks.js";
+
+const EXTENSIONS: Record<string, string> = {
+  "image/png": "png",
+  "image/jpeg": "jpg",
+  "image/gif": "gif",
+  "image/bmp": "bmp",
+};
+
+/** The path of a record photo's download route (design.md §4). */
+export function photoFilePath(module: string, recordId: string): string {
+  return `/files/${encodeURIComponent(module)}/${encodeURIComponent(recordId)}/photo`;
+}
+
+function checkPhotoTarget(target: RecordTargetArgs): void {
+  if (!PHOTO_MODULES.includes(target.module)) {
+    throw badUserInput(
+      `Records of ${target.module} have no photo (only ${PHOTO_MODULES.join(", ")} do)`,
+      "module",
+    );
+  }
+  checkId(target.recordId, "recordId");
+}
+
+@Resolver(() => BiginRecord)
+export class PhotoResolver {
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "Signed download URL of the record photo (Contacts, Accounts, Products only), else null. Makes no Bigin call.",
+  })
+  photoUrl(@Root() record: BiginRecord, @Ctx() context: Context): string | null {
+    if (!PHOTO_MODULES.includes(record.module)) return null;
+    return context.services.files.signedUrls.sign(
+      photoFilePath(record.module, record.id),
+      context.passThroughToken(),
+    );
+  }
+
+  @Mutation(() => BiginRecord, {
+    description:
+      "Sets the record's photo: PNG, JPEG, GIF or BMP (by content, not name), at most 10 MB. Contacts, Accounts and Products only. Never retried.",
+  })
+  async uploadPhoto(
+    @Args() { file, ...target }: UploadArgs,
+    @Ctx() context: Context,
+  ): Promise<BiginRecord> {
+    checkPhotoTarget(target);
+    const credential = context.credential();
+    const upload = await file;
+    const { size, head } = await inspectUpload(upload, MAX_PHOTO_BYTES, "Bigin's photo limit");
+    const contentType = photoContentType(head);
+    if (contentType === undefined) {
+      throw badUserInput("A photo must be a PNG, JPEG, GIF or BMP image", "file");
+    }
+    const base = upload.filename.trim().replace(/\.[^.]*$/, "") || "photo";
+    try {
+      await uploadPhoto(
+        context.services.client,
+        credential,
+        target,
+        {
+          stream: upload.createReadStream(),
+          fileName: `${base}.${EXTENSIONS[contentType] ?? "img"}`,
+          contentType,
+          size,
+        },
+        context.signal,
+      );
+    } catch (error) {
+      throw toGraphQLError(error);
+    }
+    return { module: target.module, id: target.recordId };
+  }
+
+  @Mutation(() => BiginRecord, { description: "Removes the record's photo. Never retried." })
+  async deletePhoto(
+    @Args() target: RecordTargetArgs,
+    @Ctx() context: Context,
+  ): Promise<BiginRecord> {
+    checkPhotoTarget(target);
+    const credential = context.credential();
+    let deleted: boolean;
+    try {
+      deleted = await deletePhoto(context.services.client, credential, target, context.signal);
+    } catch (error) {
+      throw toGraphQLError(error);
+    }
+    if (!deleted) {
+      throw new GraphQLError("The record has no photo", {
+        extensions: { code: ErrorCode.NOT_FOUND, retryable: false },
+      });
+    }
+    return { module: target.module, id: target.recordId };
+  }
+}

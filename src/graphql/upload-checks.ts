@@ -1,0 +1,55 @@
+import type { FileUpload } from "graphql-upload/processRequest.mjs";
+import { badUserInput } from "./errors.js";
+
+/** Bigin's photo limit (bigin-api.md §3.5). */
+export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
+const HEAD_BYTES = 32;
+
+export interface InspectedUpload {
+  upload: FileUpload;
+  size: number;
+  /** The first bytes, for type checks. */
+  head: Buffer;
+}
+
+/**
+ * Reads the uploaded file once (from graphql-upload's disk buffer, not memory) to learn its size
+ * and first bytes, so limits are checked before any byte goes to Bigin. Throws BAD_USER_INPUT
+ * (argument `file`) when it is larger than `maxBytes`.
+ */
+export async function inspectUpload(
+  upload: FileUpload,
+  maxBytes: number,
+  limitName: string,
+): Promise<InspectedUpload> {
+  const tooLarge = () =>
+    badUserInput(
+      `The file is larger than ${limitName} (${Math.floor(maxBytes / (1024 * 1024))} MB)`,
+      "file",
+    );
+  const stream = upload.createReadStream();
+  let size = 0;
+  const heads: Buffer[] = [];
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (size < HEAD_BYTES) heads.push(chunk.subarray(0, HEAD_BYTES - size));
+      size += chunk.length;
+      if (size > maxBytes) throw tooLarge();
+    }
+  } catch (error) {
+    stream.destroy();
+    // graphql-upload's own size limit ends the stream with HTTP 413.
+    if ((error as { status?: unknown }).status === 413) throw tooLarge();
+    throw error;
+  }
+  return { upload, size, head: Buffer.concat(heads) };
+}
+
+/** The image type Bigin accepts for photos, told by magic bytes; undefined for anything else. */
+export function photoContentType(head: Buffer): string | undefined {
+  if (head.subarray(0, 8).equals(Buffer.from("89504e470d0a1a0a", "hex"))) return "image/png";
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return "image/jpeg";
+  if (/^GIF8[79]a$/.test(head.subarray(0, 6).toString("latin1"))) return "image/gif";
+  if (head.subarray(0, 2).toString("latin1") === "BM") return "image/bmp";
+  return undefined;
+}
