@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -93,6 +94,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
         res.setHeader("x-request-id", requestId);
         const controller = new AbortController();
+        // Every Bigin call waiting or in flight listens to it (dozens for a gateway's _entities).
+        setMaxListeners(0, controller.signal);
         res.once("close", () => {
           if (!res.writableFinished) controller.abort(new Error("client went away"));
         });
