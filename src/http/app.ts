@@ -45,6 +45,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     logger: services.logger,
+    // main.ts stops the server on SIGTERM/SIGINT; Apollo's own handler racing it left it hanging.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       config.landingPage
