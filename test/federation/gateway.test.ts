@@ -143,6 +143,19 @@ describe("composition", () => {
     // beforeAll threw with the composition errors if it failed; what is left are hints.
     expect(hints).toEqual([]);
   });
+
+  it("fails, naming the problem, when a subgraph declares BiginModule with fewer values", async () => {
+    const ours = await introspectSubgraph("attachments", `${stack.server.url}/graphql`);
+    const partial = {
+      name: "contacts",
+      url: contactsSubgraph.url,
+      sdl: CONTACTS_SDL.replace(/\n\s*Notes\n/, "\n"),
+    };
+    expect(partial.sdl).not.toContain("Notes");
+    expect(() => composeSupergraph([ours, partial])).toThrow(
+      /ENUM_VALUE_MISMATCH: Enum type "BiginModule".*"Notes"/,
+    );
+  });
 });
 
 describe("through @apollo/gateway", () => {
@@ -215,6 +228,7 @@ describe("through @apollo/gateway", () => {
       extensions: {
         code: "FORBIDDEN",
         retryable: false,
+        serviceName: "attachments",
         bigin: { code: "NO_PERMISSION", status: 403, message: "permission denied", details: {} },
       },
     });
