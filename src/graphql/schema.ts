@@ -7,8 +7,9 @@ import { buildSchemaSync, createResolversMap } from "type-graphql";
 import { resolveRecordReference } from "./record.reference.js";
 import { RecordResolver } from "./record.resolver.js";
 
-/** The Federation 2 spec this subgraph links to, and the directives it uses from it. */
-export const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.0", import: ["@key"])`;
+// Federation v2.0 has all this subgraph uses (@key), so the oldest Federation 2 gateways and
+// routers compose it too.
+const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.0", import: ["@key"])`;
 
 type ResolverMap = NonNullable<GraphQLSchemaModule["resolvers"]>;
 
