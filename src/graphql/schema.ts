@@ -1,23 +1,52 @@
 import "reflect-metadata";
-import { printSchema, type GraphQLSchema } from "graphql";
-import { buildSchemaSync } from "type-graphql";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import type { GraphQLSchemaModule } from "@apollo/subgraph/dist/buildSubgraphSchema.js";
+import { printSchemaWithDirectives } from "@graphql-tools/utils";
+import { graphqlSync, parse, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
+import { buildSchemaSync, createResolversMap } from "type-graphql";
+import { resolveRecordReference } from "./record.reference.js";
 import { AttachmentResolver } from "./attachment.resolver.js";
 import { PhotoResolver } from "./photo.resolver.js";
 import { RecordResolver } from "./record.resolver.js";
 
+// Federation v2.0 has all this subgraph uses (@key), so the oldest Federation 2 gateways and
+// routers compose it too.
+const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.0", import: ["@key"])`;
+
+type ResolverMap = NonNullable<GraphQLSchemaModule["resolvers"]>;
+
 let schema: GraphQLSchema | undefined;
 
-/** The GraphQL schema, built once per process. */
+/**
+ * The GraphQL schema, built once per process: type-graphql's schema turned into a Federation 2
+ * subgraph (`_service`, `_entities`, `Record` as an entity keyed by module and id).
+ */
 export function createSchema(): GraphQLSchema {
-  schema ??= buildSchemaSync({
+  if (schema) return schema;
+  const typeGraphQLSchema = buildSchemaSync({
     resolvers: [RecordResolver, AttachmentResolver, PhotoResolver],
     validate: false,
     emitSchemaFile: false,
   });
+  const resolvers = createResolversMap(typeGraphQLSchema) as ResolverMap;
+  const recordFields = resolvers.Record as Record<string, GraphQLFieldResolver<unknown, unknown>>;
+  schema = buildSubgraphSchema({
+    typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(typeGraphQLSchema)}`),
+    resolvers: {
+      ...resolvers,
+      Record: { ...recordFields, __resolveReference: resolveRecordReference },
+    },
+  });
   return schema;
 }
 
-/** The SDL committed as schema/schema.graphql. */
+/**
+ * The subgraph SDL committed as schema/schema.graphql: what `_service { sdl }` answers, which is
+ * what `rover subgraph introspect` prints and a schema registry is given.
+ */
 export function printSchemaSdl(): string {
-  return `${printSchema(createSchema())}\n`;
+  const result = graphqlSync({ schema: createSchema(), source: "{ _service { sdl } }" });
+  const sdl = (result.data as { _service?: { sdl?: unknown } } | null)?._service?.sdl;
+  if (typeof sdl !== "string") throw new Error("the subgraph schema has no _service.sdl");
+  return sdl.endsWith("\n") ? sdl : `${sdl}\n`;
 }

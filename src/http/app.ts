@@ -76,6 +76,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     logger: services.logger,
+    // main.ts stops the server on SIGTERM/SIGINT; Apollo's own handler racing it left it hanging.
+    stopOnTerminationSignals: false,
     plugins: [
       // graphql-armor is typed against Apollo's CommonJS build; the plugin objects are the same.
       ...(protection.plugins as unknown as ApolloServerPlugin<Context>[]),
@@ -161,7 +163,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
         res.setHeader("x-request-id", requestId);
         const controller = new AbortController();
-        // Every Bigin call of the operation listens to this one signal: no listener cap.
+        // Every Bigin call waiting or in flight listens to it (dozens for a gateway's _entities).
         setMaxListeners(0, controller.signal);
         res.once("close", () => {
           if (!res.writableFinished) controller.abort(new Error("client went away"));
