@@ -8,9 +8,9 @@ import { fileURLToPath } from "node:url";
 export const root = fileURLToPath(new URL("..", import.meta.url));
 export const DEMO_TOKEN = "sandbox-demo-token";
 
-function startProcess(script, env, pattern, name) {
+function startProcess(script, env, pattern, name, cwd = root) {
   const child = spawn(process.execPath, [script], {
-    cwd: root,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -46,13 +46,24 @@ export function startSandboxProcess(env = {}) {
 }
 
 /** `node dist/main.js` on a free port, calling the given Bigin API URL. */
-export function startServerProcess(apiUrl, env = {}) {
+export function startServerProcess(apiUrl, env = {}, cwd = root) {
   return startProcess(
     "dist/main.js",
     { PORT: "0", HOST: "127.0.0.1", BIGIN_API_URL: apiUrl, LOG_LEVEL: "info", ...env },
     /"url":"(http:\/\/[^"]+)\/graphql"/,
     "server",
+    cwd,
   ).then((server) => ({ ...server, url: server.url }));
+}
+
+/** bench/floor-server.mjs: the bare stack, for comparison. */
+export function startFloorProcess(apiUrl) {
+  return startProcess(
+    "bench/floor-server.mjs",
+    { BIGIN_API_URL: apiUrl },
+    /"url":"(http:\/\/[^"]+)\/graphql"/,
+    "floor",
+  );
 }
 
 /** Resident set size of a process, in MiB, from /proc. */

@@ -2,6 +2,9 @@
 // absolute times: the machine is shared and noisy). Starts the sandbox and the server as
 // separate processes on loopback, from the built dist/.
 import autocannon from "autocannon";
+import { spawn } from "node:child_process";
+import { once as onceEvent } from "node:events";
+import http from "node:http";
 import { parseArgs } from "node:util";
 import {
   DEMO_TOKEN,
@@ -9,8 +12,10 @@ import {
   percentile,
   rssMiB,
   sampleRss,
+  startFloorProcess,
   startSandboxProcess,
   startServerProcess,
+  root,
   table,
 } from "./lib.mjs";
 
@@ -18,7 +23,12 @@ const { values } = parseArgs({
   options: {
     rounds: { type: "string", default: "3" },
     seconds: { type: "string", default: "3" },
+    streaming: { type: "boolean", default: true },
+    // Another checkout with a built dist/ (e.g. a git worktree of an older commit), measured
+    // side by side as "before".
+    baseline: { type: "string" },
   },
+  allowNegative: true,
 });
 const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
@@ -57,12 +67,23 @@ const { server, ms: startupMs } = await timeToReady(() =>
   startServerProcess(sandbox.url, { BIGIN_CONCURRENCY: "50", LOG_LEVEL: "info" }),
 );
 const pid = server.child.pid;
+const floor = await startFloorProcess(sandbox.url);
+const baseline = values.baseline
+  ? await startServerProcess(
+      sandbox.url,
+      { BIGIN_CONCURRENCY: "50", LOG_LEVEL: "info" },
+      values.baseline,
+    )
+  : undefined;
+const FLOOR_QUERY = JSON.stringify({
+  query: `{ record(module: "Contacts", id: "${MANY}") { attachments(first: 20) { nodes { id fileName size } } } }`,
+});
 
 try {
   await sleep(500);
   const idleRss = rssMiB(pid);
 
-  // --- Overhead: interleaved rounds of direct REST vs GraphQL, at 1 and 50 connections.
+  // --- Overhead: interleaved rounds (direct, floor, [before,] ours), at 1 and 50 connections.
   const direct = {
     url: `${sandbox.url}/bigin/v2/Contacts/${MANY}/Attachments?fields=File_Name,Size,id&page=1&per_page=20`,
     headers: { authorization: auth },
@@ -73,38 +94,77 @@ try {
     headers: { authorization: auth, "content-type": "application/json" },
     body: LIST_QUERY,
   };
+  const targets = {
+    direct,
+    floor: { ...graphql, url: `${floor.url}/graphql`, body: FLOOR_QUERY },
+    ...(baseline && { before: { ...graphql, url: `${baseline.url}/graphql` } }),
+    ours: graphql,
+  };
+  const names = Object.keys(targets);
   // Warm-up for JIT and sockets.
-  await cannon({ ...graphql, connections: 10, duration: 2 });
-  await cannon({ ...direct, connections: 10, duration: 1 });
+  for (const target of Object.values(targets))
+    await cannon({ ...target, connections: 10, duration: 2 });
 
   const overhead = [];
   let peakRss = idleRss;
   for (const connections of [1, 50]) {
-    const samples = { direct: [], graphql: [] };
+    const samples = Object.fromEntries(names.map((name) => [name, []]));
     for (let round = 0; round < ROUNDS; round += 1) {
-      samples.direct.push(await cannon({ ...direct, connections }));
-      const sampler = sampleRss(pid);
-      samples.graphql.push(await cannon({ ...graphql, connections }));
-      peakRss = Math.max(peakRss, sampler.stop());
+      for (const name of names) {
+        const sampler = name === "ours" ? sampleRss(pid) : undefined;
+        samples[name].push(await cannon({ ...targets[name], connections }));
+        if (sampler) peakRss = Math.max(peakRss, sampler.stop());
+      }
     }
-    const sum = (list, pick) => list.reduce((total, r) => total + pick(r), 0) / list.length;
-    const rps = (list) => sum(list, (r) => r.requests.average);
-    const p50 = (list) => sum(list, (r) => r.latency.p50);
-    const p99 = (list) => sum(list, (r) => r.latency.p99);
-    const errors = (list) => list.reduce((t, r) => t + r.errors + r.non2xx, 0);
+    const mean = (name, pick) =>
+      samples[name].reduce((t, r) => t + pick(r), 0) / samples[name].length;
+    const rps = (name) => mean(name, (r) => r.requests.average);
+    const each = (pick) => names.map((name) => mean(name, pick).toFixed(1)).join(" / ");
     overhead.push([
       `${connections}`,
-      rps(samples.direct).toFixed(0),
-      rps(samples.graphql).toFixed(0),
-      (rps(samples.graphql) / rps(samples.direct)).toFixed(2),
-      `${p50(samples.direct).toFixed(2)} / ${p99(samples.direct).toFixed(2)}`,
-      `${p50(samples.graphql).toFixed(2)} / ${p99(samples.graphql).toFixed(2)}`,
-      (p50(samples.graphql) - p50(samples.direct)).toFixed(2),
-      `${errors(samples.direct)} / ${errors(samples.graphql)}`,
+      ...names.map((name) => rps(name).toFixed(0)),
+      (rps("ours") / rps("direct")).toFixed(2),
+      (rps("ours") / rps("floor")).toFixed(2),
+      ...(baseline ? [(rps("ours") / rps("before")).toFixed(2)] : []),
+      each((r) => r.latency.p50),
+      each((r) => r.latency.p99),
+      names.map((name) => samples[name].reduce((t, r) => t + r.errors + r.non2xx, 0)).join(" / "),
     ]);
   }
   await sleep(1000);
   const afterRss = rssMiB(pid);
+
+  // --- Latency at 1 connection with sub-millisecond precision: sequential keep-alive requests,
+  // interleaved in blocks of 100 (autocannon reports whole milliseconds).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const once = (target) =>
+    new Promise((resolve, reject) => {
+      const url = new URL(target.url);
+      const request = http.request(
+        url,
+        { method: target.method ?? "GET", headers: target.headers, agent },
+        (response) => {
+          response.resume();
+          response.on("end", resolve);
+        },
+      );
+      request.on("error", reject);
+      request.end(target.body);
+    });
+  const precise = Object.fromEntries(names.map((name) => [name, []]));
+  for (let block = 0; block < 10; block += 1) {
+    for (const [name, target] of Object.entries(targets)) {
+      for (let i = 0; i < 100; i += 1) {
+        const started = performance.now();
+        await once(target);
+        precise[name].push(performance.now() - started);
+      }
+    }
+  }
+  for (const list of Object.values(precise)) list.sort((a, b) => a - b);
+  const preciseP50 = Object.fromEntries(
+    Object.entries(precise).map(([name, list]) => [name, percentile(list, 50)]),
+  );
 
   // --- Calls: Bigin calls made vs the minimum (distinct record pages).
   const gql = async (query, variables) => {
@@ -201,19 +261,31 @@ try {
     "\n## Overhead: one record, 20 attachments, fields id, fileName, size (GraphQL vs direct REST)",
   );
   out(
+    "direct = the REST call to the sandbox; floor = bare Express + Apollo Server + axios " +
+      "(bench/floor-server.mjs);" +
+      (baseline ? ` before = the build in ${values.baseline};` : "") +
+      " ours = this server",
+  );
+  const ratios = ["ours/direct", "ours/floor", ...(baseline ? ["ours/before"] : [])];
+  const slash = names.map((n) => n[0]).join("/");
+  out(
     table([
       [
         "conns",
-        "direct req/s",
-        "graphql req/s",
-        "ratio",
-        "direct p50/p99 ms",
-        "graphql p50/p99 ms",
-        "added p50 ms",
-        "errors d/g",
+        ...names.map((n) => `${n} req/s`),
+        ...ratios,
+        `p50 ms ${slash}`,
+        `p99 ms ${slash}`,
+        `errors ${slash}`,
       ],
       ...overhead,
     ]),
+  );
+  out(
+    `\nLatency at 1 connection, sequential, 1000 requests each, p50 ms: ` +
+      names.map((name) => `${name} ${preciseP50[name].toFixed(3)}`).join(", ") +
+      `\nadded by ours over direct: ${(preciseP50.ours - preciseP50.direct).toFixed(3)} ms (target ≤ 0.3); ` +
+      `over the floor: ${(preciseP50.ours - preciseP50.floor).toFixed(3)} ms`,
   );
   out("\n## Bigin calls vs the minimum");
   out(table([["operation", "calls", "minimum", "ratio"], ...calls]));
@@ -238,6 +310,19 @@ try {
   );
   out("");
 } finally {
+  await baseline?.stop();
+  await floor.stop();
   await server.stop();
   await sandbox.stop();
+}
+
+if (values.streaming) {
+  out("## Streaming: a 320 MB download through GET /files/... vs straight from the sandbox");
+  const child = spawn(process.execPath, ["bench/streaming.mjs"], {
+    cwd: root,
+    env: { ...process.env, BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "3" },
+    stdio: "inherit",
+  });
+  const [code] = await onceEvent(child, "exit");
+  if (code !== 0) process.exitCode = code ?? 1;
 }

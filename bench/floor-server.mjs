@@ -1,0 +1,54 @@
+// The framework floor for bench/run.mjs: the same stack (Express 5, Apollo Server 5, axios with
+// keep-alive) answering the benchmark's list query with one hard-wired resolver and nothing
+// else: no loaders, no selection analysis, no error mapping, no limits, no logs. What the
+// product adds over the direct REST call beyond this is the product's own cost.
+import { ApolloServer } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import axios from "axios";
+import express from "express";
+import http from "node:http";
+
+const apiUrl = process.env.BIGIN_API_URL;
+const client = axios.create({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256 }) });
+const typeDefs = `
+  type Query { record(module: String!, id: ID!): Record! }
+  type Record { attachments(first: Int = 200): Connection }
+  type Connection { nodes: [Attachment!]! }
+  type Attachment { id: ID! fileName: String size: Int }`;
+const resolvers = {
+  Query: { record: (_, args) => args },
+  Record: {
+    async attachments(record, { first }, context) {
+      const { data } = await client.get(
+        `${apiUrl}/bigin/v2/${record.module}/${record.id}/Attachments`,
+        {
+          params: { fields: "File_Name,Size,id", page: 1, per_page: first },
+          headers: { authorization: context.authorization },
+        },
+      );
+      return {
+        nodes: (data?.data ?? []).map((a) => ({
+          id: a.id,
+          fileName: a.File_Name,
+          size: Number(a.Size),
+        })),
+      };
+    },
+  },
+};
+const apollo = new ApolloServer({ typeDefs, resolvers });
+await apollo.start();
+const app = express();
+app.use(
+  "/graphql",
+  express.json(),
+  expressMiddleware(apollo, {
+    context: async ({ req }) => ({ authorization: req.get("authorization") }),
+  }),
+);
+const server = http.createServer(app).listen(0, "127.0.0.1", () => {
+  process.stdout.write(
+    `${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}/graphql` })}\n`,
+  );
+});
+process.once("SIGTERM", () => server.close(() => process.exit(0)));
