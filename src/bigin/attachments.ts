@@ -2,7 +2,7 @@ import type { Logger } from "../logger.js";
 import type { BiginClient, BiginStreamResponse } from "./client.js";
 import type { BiginCredential } from "./credential.js";
 import { type FileSource, fileFormData, textFormData } from "./multipart.js";
-import { writeResult } from "./write-results.js";
+import { postForm, writeResult } from "./write-results.js";
 
 /** One attachment as Bigin sends it: only the requested fields (plus id) are present. */
 export type BiginAttachment = Record<string, unknown> & { id?: unknown };
@@ -101,16 +101,7 @@ export async function uploadAttachment(
   signal?: AbortSignal,
 ): Promise<BiginAttachment> {
   const path = attachmentsPath(target.module, target.recordId);
-  const form = fileFormData("file", file);
-  const { status, body } = await client.json<unknown>({
-    method: "POST",
-    path,
-    body: form.body,
-    headers: form.headers,
-    credential,
-    signal,
-  });
-  return writeResult(body, status, "POST", path);
+  return postForm(client, credential, path, fileFormData("file", file), signal);
 }
 
 /** POST /{module}/{id}/Attachments with `attachmentUrl` (and `title`) as form fields. Never retried. */
@@ -126,15 +117,7 @@ export async function attachLink(
     attachmentUrl: link.url,
     ...(link.title !== undefined && { title: link.title }),
   });
-  const { status, body } = await client.json<unknown>({
-    method: "POST",
-    path,
-    body: form.body,
-    headers: form.headers,
-    credential,
-    signal,
-  });
-  return writeResult(body, status, "POST", path);
+  return postForm(client, credential, path, form, signal);
 }
 
 /** DELETE /{module}/{id}/Attachments/{attachmentId}. Resolves with the deleted id. */

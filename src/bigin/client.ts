@@ -13,6 +13,7 @@ import {
   BiginTransportError,
 } from "./errors.js";
 import { KeyedLimiter } from "./limiter.js";
+import { biginItem, errorFromItem } from "./write-results.js";
 
 export interface BiginClientOptions {
   /** The API domain (or a URL ending in /bigin/v2); a credential's own apiUrl wins. */
@@ -402,21 +403,8 @@ function errorFromResponse(request: BiginRequest, response: AxiosResponse): Erro
     );
   }
   // Request-level errors are top-level; per-item errors of writes sit in data[0].
-  const record = body as Record<string, unknown>;
-  const item =
-    typeof record.code === "string"
-      ? record
-      : Array.isArray(record.data) && typeof record.data[0] === "object" && record.data[0]
-        ? (record.data[0] as Record<string, unknown>)
-        : record;
-  return new BiginApiError({
+  return errorFromItem(biginItem(body), {
     status: response.status,
-    code: typeof item.code === "string" ? item.code : undefined,
-    message: typeof item.message === "string" ? item.message : undefined,
-    details:
-      typeof item.details === "object" && item.details !== null
-        ? (item.details as Record<string, unknown>)
-        : undefined,
     method: request.method,
     path: request.path,
     retryAfterSeconds,

@@ -2,7 +2,7 @@ import type { BiginClient, BiginStreamResponse } from "./client.js";
 import type { BiginCredential } from "./credential.js";
 import type { AttachmentTarget } from "./attachments.js";
 import { type FileSource, fileFormData } from "./multipart.js";
-import { writeResult } from "./write-results.js";
+import { postForm, writeResult } from "./write-results.js";
 
 /** Modules whose records have a photo (bigin-api.md §2). */
 export const PHOTO_MODULES: readonly string[] = ["Contacts", "Accounts", "Products"];
@@ -20,16 +20,7 @@ export async function uploadPhoto(
   signal?: AbortSignal,
 ): Promise<void> {
   const path = photoPath(target.module, target.recordId);
-  const form = fileFormData("file", file);
-  const { status, body } = await client.json<unknown>({
-    method: "POST",
-    path,
-    body: form.body,
-    headers: form.headers,
-    credential,
-    signal,
-  });
-  writeResult(body, status, "POST", path);
+  await postForm(client, credential, path, fileFormData("file", file), signal);
 }
 
 /** DELETE /{module}/{id}/photo. Resolves false when Bigin says there was no photo (204). */
