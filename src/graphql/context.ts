@@ -3,6 +3,7 @@ import type { AuthMode } from "../config.js";
 import { passThroughCredential, type BiginCredential } from "../bigin/credential.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
+import type { SharedRedis } from "../redis.js";
 import { unauthenticated } from "./errors.js";
 import { createLoaders, type Loaders } from "./loaders.js";
 
@@ -15,6 +16,8 @@ export interface Services {
   serverCredential?: BiginCredential | undefined;
   /** AUTH_MODE; `either` when absent. */
   authMode?: AuthMode | undefined;
+  /** The shared Redis connection (REDIS_URL), when configured. */
+  redis?: SharedRedis | undefined;
 }
 
 export interface Context {

@@ -118,6 +118,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     services.serverCredential && services.authMode !== "passthrough"
       ? { credential: services.serverCredential, required: services.authMode === "server" }
       : undefined,
+    services.redis,
   );
   app.get("/readyz", readiness.handler);
 
