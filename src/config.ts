@@ -30,6 +30,8 @@ export interface Config {
   landingPage: boolean;
   /** REDIS_URL: shares the access token and the response cache between replicas. */
   redisUrl: string | undefined;
+  /** ATTACHMENT_CACHE_TTL_SECONDS: how long attachment pages are cached; 0 (default) is off. */
+  attachmentCacheTtlSeconds: number;
 }
 
 /** Thrown when the environment holds values we cannot run with; lists every problem. */
@@ -179,6 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: bool("GRAPHQL_INTROSPECTION", !production),
     landingPage: bool("GRAPHQL_LANDING_PAGE", !production),
     redisUrl,
+    attachmentCacheTtlSeconds: int("ATTACHMENT_CACHE_TTL_SECONDS", 0, 0, 86_400),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -13,7 +13,10 @@ export interface SharedRedis {
   readonly where: string;
   /** "ok" while connected, "down" otherwise. */
   status(): "ok" | "down";
-  /** Waits up to `timeoutMs` for the connection; resolves whether it is up. Never rejects. */
+  /**
+   * Waits up to `timeoutMs` for the connection (less when it fails outright); resolves whether
+   * it is up. Never rejects.
+   */
   ready(timeoutMs: number): Promise<boolean>;
   /**
    * Reports a failed command: one warning per outage, naming what falls back, never the
@@ -84,11 +87,15 @@ export function connectRedis(url: string, logger: Logger): SharedRedis {
         const done = (ok: boolean) => {
           clearTimeout(timer);
           client.off("ready", onReady);
+          client.off("error", onError);
           resolve(ok);
         };
         const onReady = () => done(true);
+        // Refused or unresolvable: no use waiting for the time-out.
+        const onError = () => done(false);
         const timer = setTimeout(() => done(client.status === "ready"), timeoutMs);
         client.on("ready", onReady);
+        client.on("error", onError);
       });
     },
     failed(what, error) {

@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import type { Services } from "./graphql/context.js";
 import { createApp, type App } from "./http/app.js";
 import type { Logger } from "./logger.js";
+import { createAttachmentCache } from "./cache/create-attachment-cache.js";
 import { createMetrics } from "./metrics.js";
 import { connectRedis } from "./redis.js";
 
@@ -74,12 +75,18 @@ export async function startServer(
             redis?.failed("shared access token: refreshing in this process", error),
         })
       : undefined;
+  const attachmentCache = createAttachmentCache({
+    ttlSeconds: config.attachmentCacheTtlSeconds,
+    redis,
+    onLookup: (hit) => metrics.cacheLookups.inc({ result: hit ? "hit" : "miss" }),
+  });
   const services: Services = {
     client,
     logger: options.logger,
     serverCredential,
     authMode: config.authMode,
     metrics,
+    attachmentCache,
     redis,
   };
   const httpServer = createServer();

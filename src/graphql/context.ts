@@ -1,4 +1,5 @@
 import type { BiginClient } from "../bigin/client.js";
+import type { AttachmentCache } from "../cache/attachment-cache.js";
 import type { AuthMode } from "../config.js";
 import { passThroughCredential, type BiginCredential } from "../bigin/credential.js";
 import type { Logger } from "../logger.js";
@@ -16,6 +17,11 @@ export interface Services {
   serverCredential?: BiginCredential | undefined;
   /** AUTH_MODE; `either` when absent. */
   authMode?: AuthMode | undefined;
+  /**
+   * Attachment pages across operations (ATTACHMENT_CACHE_TTL_SECONDS), when on. Mutations that
+   * change a record's attachments call `invalidateRecord(module, recordId)` once Bigin accepts.
+   */
+  attachmentCache?: AttachmentCache | undefined;
   /** The shared Redis connection (REDIS_URL), when configured. */
   redis?: SharedRedis | undefined;
 }
@@ -70,6 +76,7 @@ export function createContext(init: {
         signal: init.signal,
         logger: context.logger,
         onBatch: init.services.metrics?.recordBatch,
+        cache: init.services.attachmentCache,
       });
       return loaders;
     },
