@@ -114,6 +114,24 @@ describe.skipIf(redis.skip !== undefined)("the access token shared through Redis
     expect(calls[1]!.authorization).not.toBe(first);
   });
 
+  it("makes one token request when Zoho refuses the refresh token, and all replicas back off", async () => {
+    replicas = await startReplicas(2, { ...env(), BIGIN_REFRESH_TOKEN: "1000.revoked" });
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        replicas!.gql(i % 2, AttachmentNamesDocument, vars, asServer),
+      ),
+    );
+    for (const { body } of answers) {
+      expect(body.errors![0]!.extensions).toMatchObject({
+        code: "UNAUTHENTICATED",
+        oauth: { reason: "rejected", error: "invalid_code" },
+      });
+      expect(body.errors![0]!.message).toContain("BIGIN_REFRESH_TOKEN");
+    }
+    expect(replicas.sandbox.tokenRequests).toBe(1);
+    expect(replicas.biginCalls()).toHaveLength(0);
+  });
+
   it("keys Redis by a hash and never logs the stored access token", async () => {
     const logs = logCapture();
     replicas = await startReplicas(2, { ...env(), LOG_LEVEL: "trace" }, {}, logs);

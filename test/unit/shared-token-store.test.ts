@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RefreshTokenCredential } from "../../src/bigin/auth/refresh-token.js";
+import { BiginAuthError } from "../../src/bigin/errors.js";
 import { MemoryTokenStore, type TokenStore } from "../../src/bigin/auth/token-store.js";
 import { createLogger } from "../../src/logger.js";
 import { DEMO_OAUTH_CLIENT, startSandbox, type Sandbox } from "../../src/sandbox/index.js";
@@ -56,6 +57,8 @@ describe("RefreshTokenCredential with a shared token store", () => {
       read: () => Promise.reject(new Error("connection refused")),
       write: () => Promise.reject(new Error("connection refused")),
       lock: () => Promise.reject(new Error("connection refused")),
+      readFailure: () => Promise.reject(new Error("connection refused")),
+      writeFailure: () => Promise.reject(new Error("connection refused")),
     };
     const a = credential(broken, { onStoreError: (error) => failures.push(error) });
     const b = credential(broken, { onStoreError: (error) => failures.push(error) });
@@ -63,6 +66,27 @@ describe("RefreshTokenCredential with a shared token store", () => {
     expect(ta.token).not.toBe(tb.token);
     expect(refreshes()).toBe(2);
     expect(failures).toHaveLength(2);
+  });
+
+  it("shares Zoho's refusal: the other credentials back off without asking", async () => {
+    const store = new MemoryTokenStore();
+    const options = { refreshToken: "1000.revoked-refresh-token" };
+    const [a, b] = [credential(store, options), credential(store, options)];
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => [a, b][i % 2]!.accessToken()),
+    );
+    expect(refreshes()).toBe(1);
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe("rejected");
+      const error = (outcome as PromiseRejectedResult).reason as BiginAuthError;
+      expect(error).toBeInstanceOf(BiginAuthError);
+      expect(error).toMatchObject({ reason: "rejected", oauthError: "invalid_code" });
+      expect(error.message).toContain("check BIGIN_REFRESH_TOKEN");
+      expect(error.message).not.toContain("revoked-refresh-token");
+    }
+    // A credential that comes later backs off too.
+    await expect(credential(store, options).accessToken()).rejects.toThrow("BIGIN_REFRESH_TOKEN");
+    expect(refreshes()).toBe(1);
   });
 
   it("refreshes anyway when the lock's holder never stores a token", async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { SharedRedis } from "../../redis.js";
-import type { ReleaseLock, SharedToken, TokenStore } from "./token-store.js";
+import type { ReleaseLock, SharedFailure, SharedToken, TokenStore } from "./token-store.js";
 
 const PREFIX = "bigin-attachments:token:";
 
@@ -29,6 +29,31 @@ function parse(text: string | null): SharedToken | undefined {
   return undefined;
 }
 
+const REASONS = new Set(["rejected", "throttled", "unavailable"]);
+
+function parseFailure(text: string | null): SharedFailure | undefined {
+  if (text === null) return undefined;
+  try {
+    const value = JSON.parse(text) as Partial<SharedFailure>;
+    if (
+      typeof value.until === "number" &&
+      typeof value.reason === "string" &&
+      REASONS.has(value.reason) &&
+      typeof value.message === "string"
+    ) {
+      return {
+        until: value.until,
+        reason: value.reason,
+        oauthError: typeof value.oauthError === "string" ? value.oauthError : undefined,
+        message: value.message,
+      };
+    }
+  } catch {
+    // As if absent.
+  }
+  return undefined;
+}
+
 /**
  * The shared access token in Redis: `SET key json PX <lifetime>`; the refresh lock is
  * `SET key:lock <random> NX PX <ttl>`, released by compare-and-delete.
@@ -47,6 +72,16 @@ export class RedisTokenStore implements TokenStore {
   async write(key: string, token: SharedToken): Promise<void> {
     const ttlMs = Math.max(1, Math.floor(token.expiresAt - Date.now()));
     await this.redis.client.set(PREFIX + key, JSON.stringify(token), "PX", ttlMs);
+  }
+
+  async readFailure(key: string): Promise<SharedFailure | undefined> {
+    return parseFailure(await this.redis.client.get(`${PREFIX}${key}:failure`));
+  }
+
+  async writeFailure(key: string, failure: SharedFailure): Promise<void> {
+    const ttlMs = Math.floor(failure.until - Date.now());
+    if (ttlMs <= 0) return;
+    await this.redis.client.set(`${PREFIX}${key}:failure`, JSON.stringify(failure), "PX", ttlMs);
   }
 
   async lock(key: string, ttlMs: number): Promise<ReleaseLock | undefined> {

@@ -2,7 +2,7 @@ import axios, { isAxiosError } from "axios";
 import type { Logger } from "../../logger.js";
 import { type BiginCredential, tokenKey } from "../credential.js";
 import { type AuthFailure, BiginAuthError } from "../errors.js";
-import type { SharedToken, TokenStore } from "./token-store.js";
+import type { SharedFailure, SharedToken, TokenStore } from "./token-store.js";
 
 export interface RefreshTokenOptions {
   /** Zoho's accounts domain for the data centre, e.g. https://accounts.zoho.eu. */
@@ -36,7 +36,7 @@ interface Block {
   until: number;
   reason: AuthFailure;
   oauthError: string | undefined;
-  message: (retryInSeconds: number) => string;
+  message: (retryInSeconds: number | string) => string;
 }
 
 const TEN_MINUTES = 10 * 60 * 1000;
@@ -182,6 +182,8 @@ export class RefreshTokenCredential implements BiginCredential {
       for (;;) {
         const stored = usable(await store.read(key));
         if (stored) return this.adopt(stored);
+        const failure = await store.readFailure(key);
+        if (failure && this.now() < failure.until) throw this.adoptFailure(failure);
         const release = await store.lock(key, lockMs);
         if (release) return await this.refreshUnderLock(store, release, usable);
         if (Date.now() >= deadline) break;
@@ -206,7 +208,19 @@ export class RefreshTokenCredential implements BiginCredential {
       // Another process may have stored one between our look and our lock.
       const stored = usable(await store.read(this.key));
       if (stored) return this.adopt(stored);
-      const held = await this.fetchToken();
+      let held: HeldToken;
+      try {
+        held = await this.fetchToken();
+      } catch (error) {
+        // Zoho said no: the other processes back off for as long as this one does.
+        const block = this.block;
+        if (error instanceof BiginAuthError && block) {
+          await store.writeFailure(this.key, shareable(block)).catch((storeError: unknown) => {
+            this.options.onStoreError?.(storeError);
+          });
+        }
+        throw error;
+      }
       await store.write(this.key, held).catch((error: unknown) => {
         this.options.onStoreError?.(error);
       });
@@ -216,6 +230,21 @@ export class RefreshTokenCredential implements BiginCredential {
         this.options.onStoreError?.(error);
       });
     }
+  }
+
+  /** Backs off as another process does after Zoho refused it; no token request is made. */
+  private adoptFailure(failure: SharedFailure): BiginAuthError {
+    this.block = {
+      until: failure.until,
+      reason: failure.reason,
+      oauthError: failure.oauthError,
+      message: (s) => failure.message.replaceAll(RETRY_IN, String(s)),
+    };
+    this.options.logger.debug(
+      { oauth: { reason: failure.reason } },
+      "another process could not refresh the Bigin access token; backing off as it does",
+    );
+    return this.blockedError(this.block, this.now());
   }
 
   private adopt(stored: SharedToken): HeldToken {
@@ -380,6 +409,17 @@ export class RefreshTokenCredential implements BiginCredential {
       block.reason === "rejected" ? undefined : retryAfterSeconds,
     );
   }
+}
+
+const RETRY_IN = "{retryInSeconds}";
+
+function shareable(block: Block): SharedFailure {
+  return {
+    until: block.until,
+    reason: block.reason,
+    oauthError: block.oauthError,
+    message: block.message(RETRY_IN),
+  };
 }
 
 function view(held: HeldToken): { token: string; apiUrl?: string } {

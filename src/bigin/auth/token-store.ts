@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { AuthFailure } from "../errors.js";
 
 /** An access token as replicas share it. Times are epoch ms. */
 export interface SharedToken {
@@ -7,6 +8,18 @@ export interface SharedToken {
   expiresAt: number;
   /** When to ask for the next one: shortly before expiresAt. */
   refreshAt: number;
+}
+
+/**
+ * A refresh that Zoho refused, shared so that the other processes back off too instead of each
+ * asking again. `message` holds `{retryInSeconds}` where the wait goes; it names what to check,
+ * never a secret.
+ */
+export interface SharedFailure {
+  until: number;
+  reason: AuthFailure;
+  oauthError: string | undefined;
+  message: string;
 }
 
 /** Releases a refresh lock, if it is still ours. */
@@ -21,6 +34,10 @@ export interface TokenStore {
   read(key: string): Promise<SharedToken | undefined>;
   /** Keeps the token until its expiry. */
   write(key: string, token: SharedToken): Promise<void>;
+  /** The failure another process recorded, while it lasts. */
+  readFailure(key: string): Promise<SharedFailure | undefined>;
+  /** Records a failure until `failure.until`. */
+  writeFailure(key: string, failure: SharedFailure): Promise<void>;
   /** Takes the refresh lock for `ttlMs`; resolves its release, or undefined when another holds it. */
   lock(key: string, ttlMs: number): Promise<ReleaseLock | undefined>;
 }
@@ -28,6 +45,7 @@ export interface TokenStore {
 /** A TokenStore within one process (credentials sharing a process, and tests). */
 export class MemoryTokenStore implements TokenStore {
   private readonly tokens = new Map<string, SharedToken>();
+  private readonly failures = new Map<string, SharedFailure>();
   private readonly locks = new Map<string, { owner: string; until: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -40,6 +58,16 @@ export class MemoryTokenStore implements TokenStore {
 
   async write(key: string, token: SharedToken): Promise<void> {
     this.tokens.set(key, { ...token });
+  }
+
+  async readFailure(key: string): Promise<SharedFailure | undefined> {
+    const failure = this.failures.get(key);
+    if (failure && this.now() >= failure.until) this.failures.delete(key);
+    return this.failures.get(key);
+  }
+
+  async writeFailure(key: string, failure: SharedFailure): Promise<void> {
+    this.failures.set(key, { ...failure });
   }
 
   async lock(key: string, ttlMs: number): Promise<ReleaseLock | undefined> {
