@@ -63,6 +63,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     logger: services.logger,
+    // main.ts stops the server on SIGTERM/SIGINT. Apollo's own handlers (installed unless
+    // NODE_ENV=test) would race it, and the process would never exit.
+    stopOnTerminationSignals: false,
     plugins: [
       // graphql-armor is typed against Apollo's CommonJS build; the plugin objects are the same.
       ...(protection.plugins as unknown as ApolloServerPlugin<Context>[]),
