@@ -138,11 +138,11 @@ describe.each(backends)("the attachment cache $name", ({ env, kind, skip }) => {
   });
 
   it.skipIf(skip)("calls Bigin again once ATTACHMENT_CACHE_TTL_SECONDS has passed", async () => {
-    const s = await start("1");
+    const s = await start("2");
     await s.gql(AttachmentNamesDocument, rich);
     await s.gql(AttachmentNamesDocument, rich);
     expect(s.calls()).toHaveLength(1);
-    await sleep(1_100);
+    await sleep(2_100);
     await s.gql(AttachmentNamesDocument, rich);
     expect(s.calls()).toHaveLength(2);
   });
