@@ -72,9 +72,9 @@ redis.call("PEXPIRE", KEYS[2], ARGV[1])
 return #groups`;
 
 /**
- * An AttachmentCache in Redis, shared by replicas. A record's keys share a hash tag, so they
- * live on one Redis Cluster slot and its scripts stay atomic. While Redis is down every lookup
- * is a miss and nothing is stored.
+ * An AttachmentCache in Redis, shared by replicas. A record's keys share a hash tag, so a
+ * script touching them stays on one slot should the keys ever be spread over a cluster. While
+ * Redis is down every lookup is a miss and nothing is stored.
  */
 export class RedisAttachmentCache implements AttachmentCache {
   private readonly scripts;
