@@ -30,6 +30,10 @@ export interface Config {
   logLevel: LogLevel;
   introspection: boolean;
   landingPage: boolean;
+  /** REDIS_URL: shares the access token and the response cache between replicas. */
+  redisUrl: string | undefined;
+  /** ATTACHMENT_CACHE_TTL_SECONDS: how long attachment pages are cached; 0 (default) is off. */
+  attachmentCacheTtlSeconds: number;
 }
 
 /** Thrown when the environment holds values we cannot run with; lists every problem. */
@@ -41,6 +45,15 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
 
 /** Reads and validates the environment (design.md §7). Throws ConfigError naming each bad variable. */
 export function loadConfig(env: Env = process.env): Config {
@@ -147,6 +160,12 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push("DOWNLOAD_URL_SECRET: expected at least 32 characters");
   }
 
+  const redisUrl = read("REDIS_URL");
+  if (redisUrl !== undefined && !isRedisUrl(redisUrl)) {
+    // Never echo the value: it can hold a password.
+    problems.push("REDIS_URL: expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379");
+  }
+
   const config: Config = {
     port,
     host: read("HOST"),
@@ -164,6 +183,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     introspection: bool("GRAPHQL_INTROSPECTION", !production),
     landingPage: bool("GRAPHQL_LANDING_PAGE", !production),
+    redisUrl,
+    attachmentCacheTtlSeconds: int("ATTACHMENT_CACHE_TTL_SECONDS", 0, 0, 86_400),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

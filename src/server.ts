@@ -1,13 +1,16 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRefreshTokenCredential } from "./bigin/auth/refresh-token.js";
+import { RedisTokenStore } from "./bigin/auth/redis-token-store.js";
 import { BiginClient } from "./bigin/client.js";
 import type { Config } from "./config.js";
 import type { Services } from "./graphql/context.js";
 import { createApp, type App } from "./http/app.js";
 import { createSignedUrls } from "./http/signed-urls.js";
 import type { Logger } from "./logger.js";
+import { createAttachmentCache } from "./cache/create-attachment-cache.js";
 import { createMetrics } from "./metrics.js";
+import { connectRedis } from "./redis.js";
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:4000 (no trailing slash). */
@@ -52,6 +55,14 @@ export async function startServer(
   if (config.oauth && accountsUrl === undefined) {
     throw new Error("refresh-token mode needs the accounts URL (BIGIN_DC or BIGIN_ACCOUNTS_URL)");
   }
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, options.logger) : undefined;
+  // Start with Redis when it answers soon; without it (working alone) when it does not.
+  if (redis && !(await redis.ready(2_000))) {
+    options.logger.warn(
+      { redis: { at: redis.where } },
+      "Redis is not answering yet: starting without it (it is used once it answers)",
+    );
+  }
   const serverCredential =
     config.oauth && accountsUrl !== undefined
       ? createRefreshTokenCredential({
@@ -60,8 +71,16 @@ export async function startServer(
           timeoutMs: config.timeoutMs,
           logger: options.logger,
           onRefresh: () => metrics.tokenRefreshes.inc(),
+          store: redis && new RedisTokenStore(redis),
+          onStoreError: (error) =>
+            redis?.failed("shared access token: refreshing in this process", error),
         })
       : undefined;
+  const attachmentCache = createAttachmentCache({
+    ttlSeconds: config.attachmentCacheTtlSeconds,
+    redis,
+    onLookup: (hit) => metrics.cacheLookups.inc({ result: hit ? "hit" : "miss" }),
+  });
   let publicUrl = config.publicUrl;
   const services: Services = {
     client,
@@ -77,6 +96,8 @@ export async function startServer(
       }),
       maxAttachmentBytes: config.maxAttachmentBytes,
     },
+    attachmentCache,
+    redis,
   };
   const httpServer = createServer();
   // Keep-alive from clients and gateways: longer than common proxy idle timeouts.
@@ -115,6 +136,7 @@ export async function startServer(
         app.startDraining();
         await app.apollo.stop();
         client.close();
+        await redis?.close();
       })();
       return closing;
     },

@@ -98,6 +98,7 @@ export class AttachmentResolver {
         },
         context.signal,
       );
+      await context.attachmentsChanged(target.module, target.recordId);
       return written(details, target, { File_Name: fileName, Size: String(size), $type: "File" });
     } catch (error) {
       throw toGraphQLError(error);
@@ -121,6 +122,7 @@ export class AttachmentResolver {
         { url, title },
         context.signal,
       );
+      await context.attachmentsChanged(args.module, args.recordId);
       return written(details, args, {
         File_Name: title ?? null,
         Size: "0",
@@ -142,13 +144,15 @@ export class AttachmentResolver {
     checkId(args.id, "id");
     const credential = context.credential();
     try {
-      return await deleteAttachment(
+      const deleted = await deleteAttachment(
         context.services.client,
         credential,
         args,
         args.id,
         context.signal,
       );
+      await context.attachmentsChanged(args.module, args.recordId);
+      return deleted;
     } catch (error) {
       throw toGraphQLError(error);
     }

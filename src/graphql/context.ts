@@ -1,9 +1,11 @@
 import type { BiginClient } from "../bigin/client.js";
+import type { AttachmentCache } from "../cache/attachment-cache.js";
 import type { AuthMode } from "../config.js";
 import { passThroughCredential, type BiginCredential } from "../bigin/credential.js";
 import type { SignedUrls } from "../http/signed-urls.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
+import type { SharedRedis } from "../redis.js";
 import { unauthenticated } from "./errors.js";
 import { createLoaders, type Loaders } from "./loaders.js";
 
@@ -16,6 +18,13 @@ export interface Services {
   serverCredential?: BiginCredential | undefined;
   /** AUTH_MODE; `either` when absent. */
   authMode?: AuthMode | undefined;
+  /**
+   * Attachment pages across operations (ATTACHMENT_CACHE_TTL_SECONDS), when on. Mutations that
+   * change a record's attachments call `invalidateRecord(module, recordId)` once Bigin accepts.
+   */
+  attachmentCache?: AttachmentCache | undefined;
+  /** The shared Redis connection (REDIS_URL), when configured. */
+  redis?: SharedRedis | undefined;
   /** Uploads and download links. */
   files: FileServices;
 }
@@ -39,6 +48,11 @@ export interface Context {
   loaders(): Loaders;
   /** The token of the request's own Authorization header, if it had a valid one. */
   passThroughToken(): string | undefined;
+  /**
+   * After Bigin accepted a write to a record's attachments: later reads in this operation and
+   * in the response cache (every caller's) fetch them anew. Never throws.
+   */
+  attachmentsChanged(module: string, recordId: string): Promise<void>;
 }
 
 const SCHEMES = /^(?:Zoho-oauthtoken|Bearer)\s+(\S+)\s*$/i;
@@ -78,8 +92,13 @@ export function createContext(init: {
         signal: init.signal,
         logger: context.logger,
         onBatch: init.services.metrics?.recordBatch,
+        cache: init.services.attachmentCache,
       });
       return loaders;
+    },
+    async attachmentsChanged(module, recordId) {
+      loaders?.forgetRecord(module, recordId);
+      await init.services.attachmentCache?.invalidateRecord(module, recordId);
     },
     passThroughToken() {
       return parsed !== undefined && "token" in parsed ? parsed.token : undefined;

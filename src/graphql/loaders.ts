@@ -2,6 +2,7 @@ import DataLoader from "dataloader";
 import { listAttachments, type AttachmentPage } from "../bigin/attachments.js";
 import type { BiginClient } from "../bigin/client.js";
 import type { BiginCredential } from "../bigin/credential.js";
+import type { AttachmentCache, PageAddress } from "../cache/attachment-cache.js";
 import type { Logger } from "../logger.js";
 
 /** One page of one record's attachments, with the Bigin fields a selection needs. */
@@ -19,6 +20,8 @@ const pageKey = (r: PageRequest) =>
 
 export interface Loaders {
   attachmentPages: DataLoader<PageRequest, AttachmentPage, string>;
+  /** Forgets every page of a record fetched so far (after a write to it). */
+  forgetRecord(module: string, recordId: string): void;
 }
 
 /**
@@ -33,6 +36,8 @@ export function createLoaders(
     logger?: Logger | undefined;
     /** Told, per batch, how many page loads were asked for and how many Bigin calls made. */
     onBatch?: ((requested: number, made: number) => void) | undefined;
+    /** Pages across operations (ATTACHMENT_CACHE_TTL_SECONDS), looked up before Bigin. */
+    cache?: AttachmentCache | undefined;
   } = {},
 ): Loaders {
   const fetched = new Map<
@@ -57,19 +62,24 @@ export function createLoaders(
           pages.set(key, earlier.page);
           continue;
         }
-        const page = listAttachments(
-          client,
-          credential,
-          {
-            module: request.module,
-            recordId: request.recordId,
-            fields: [...fields].sort(),
-            page: request.page,
-            perPage: request.first,
-            pageToken: request.after,
-          },
-          { signal: options.signal, logger: options.logger },
-        );
+        const sorted = [...fields].sort();
+        const fetch = () =>
+          listAttachments(
+            client,
+            credential,
+            {
+              module: request.module,
+              recordId: request.recordId,
+              fields: sorted,
+              page: request.page,
+              perPage: request.first,
+              pageToken: request.after,
+            },
+            { signal: options.signal, logger: options.logger },
+          );
+        const page = options.cache
+          ? throughCache(options.cache, addressOf(credential, request), sorted, fetch)
+          : fetch();
         made += 1;
         pages.set(key, page);
         const list = fetched.get(key) ?? [];
@@ -93,5 +103,36 @@ export function createLoaders(
     },
   );
 
-  return { attachmentPages };
+  return {
+    attachmentPages,
+    forgetRecord(module, recordId) {
+      const prefix = `${module}/${recordId}?`;
+      for (const key of fetched.keys()) if (key.startsWith(prefix)) fetched.delete(key);
+      attachmentPages.clearAll();
+    },
+  };
+}
+
+const addressOf = (credential: BiginCredential, request: PageRequest): PageAddress => ({
+  credentialKey: credential.key,
+  module: request.module,
+  recordId: request.recordId,
+  first: request.first,
+  page: request.page,
+  after: request.after,
+});
+
+/** A cached page covering `fields`, else Bigin's (kept for the next operations). */
+async function throughCache(
+  cache: AttachmentCache,
+  address: PageAddress,
+  fields: readonly string[],
+  fetch: () => Promise<AttachmentPage>,
+): Promise<AttachmentPage> {
+  const { page, version } = await cache.lookup(address, fields);
+  if (page) return page;
+  const fresh = await fetch();
+  // Stored before answering, so the caller's next operation finds it.
+  await cache.store(address, fields, fresh, version);
+  return fresh;
 }

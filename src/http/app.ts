@@ -76,7 +76,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     logger: services.logger,
-    // main.ts stops the server on SIGTERM/SIGINT; Apollo's own handler racing it left it hanging.
+    // main.ts stops the server on SIGTERM/SIGINT. Apollo's own handlers (installed unless
+    // NODE_ENV=test) would race it, and the process would never exit.
     stopOnTerminationSignals: false,
     plugins: [
       // graphql-armor is typed against Apollo's CommonJS build; the plugin objects are the same.
@@ -135,6 +136,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     services.serverCredential && services.authMode !== "passthrough"
       ? { credential: services.serverCredential, required: services.authMode === "server" }
       : undefined,
+    services.redis,
   );
   app.get("/readyz", readiness.handler);
 

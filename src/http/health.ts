@@ -8,12 +8,14 @@ import { biginBaseUrl } from "../bigin/data-centres.js";
  * proves it is reachable). The probe result is kept for a few seconds. With a server-held
  * credential it also reports whether an access token can be had (the held one, so this asks
  * Zoho at most as often as requests would); when the server has no other way to call Bigin
- * (`required`), not having one makes it unready.
+ * (`required`), not having one makes it unready. With REDIS_URL it reports `redis: "ok"` or
+ * `"down"`, which never makes it unready: the server works without Redis.
  */
 export function createReadiness(
   apiUrl: string,
   isDraining: () => boolean,
   server?: { credential: BiginCredential; required: boolean },
+  redis?: { status(): "ok" | "down" },
 ) {
   let last:
     { at: number; ok: boolean; reason?: string; serverCredential?: "ok" | "failing" } | undefined;
@@ -51,12 +53,13 @@ export function createReadiness(
       }
       const result = await probe();
       const credential = result.serverCredential && { serverCredential: result.serverCredential };
+      const shared = redis && { redis: redis.status() };
       res
         .status(result.ok ? 200 : 503)
         .json(
           result.ok
-            ? { status: "ready", ...credential }
-            : { status: "unavailable", reason: result.reason, ...credential },
+            ? { status: "ready", ...credential, ...shared }
+            : { status: "unavailable", reason: result.reason, ...credential, ...shared },
         );
     },
   };

@@ -63,6 +63,8 @@ describe("graceful stop (process)", () => {
         HOST: "127.0.0.1",
         BIGIN_API_URL: sandbox.url,
         LOG_LEVEL: "info",
+        // As deployed: vitest's NODE_ENV=test changes what Apollo Server does on signals.
+        NODE_ENV: "production",
       },
       stdio: ["ignore", "pipe", "inherit"],
     });

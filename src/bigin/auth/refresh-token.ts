@@ -2,6 +2,7 @@ import axios, { isAxiosError } from "axios";
 import type { Logger } from "../../logger.js";
 import { type BiginCredential, tokenKey } from "../credential.js";
 import { type AuthFailure, BiginAuthError } from "../errors.js";
+import type { SharedFailure, SharedToken, TokenStore } from "./token-store.js";
 
 export interface RefreshTokenOptions {
   /** Zoho's accounts domain for the data centre, e.g. https://accounts.zoho.eu. */
@@ -17,24 +18,30 @@ export interface RefreshTokenOptions {
   now?: () => number;
   /** Told of each access token obtained (e.g. to count refreshes in metrics). */
   onRefresh?: () => void;
+  /**
+   * Shares the access token with other processes (Redis with REDIS_URL): one of them refreshes
+   * under a lock while the others wait for the token it stores. Without it, one refresh per
+   * process.
+   */
+  store?: TokenStore | undefined;
+  /** Told when the store fails and this process refreshes on its own. */
+  onStoreError?: (error: unknown) => void;
+  /** Lifetime of the store's refresh lock, and the longest wait for its holder (default time-out + 5 s). */
+  storeLockMs?: number;
 }
 
-interface HeldToken {
-  token: string;
-  apiUrl: string | undefined;
-  expiresAt: number;
-  /** When to ask for the next one: shortly before expiresAt. */
-  refreshAt: number;
-}
+type HeldToken = SharedToken;
 
 interface Block {
   until: number;
   reason: AuthFailure;
   oauthError: string | undefined;
-  message: (retryInSeconds: number) => string;
+  message: (retryInSeconds: number | string) => string;
 }
 
 const TEN_MINUTES = 10 * 60 * 1000;
+/** How often a process waiting for another's refresh looks for the stored token. */
+const STORE_POLL_MS = 50;
 const MAX_REFRESH_MARGIN_MS = 60_000;
 const DEFAULT_LIFETIME_SECONDS = 3600;
 /** How long to wait before asking again after a failure; doubles with each one in a row. */
@@ -143,15 +150,109 @@ export class RefreshTokenCredential implements BiginCredential {
     // Another call already replaced the token this one was rejected with.
     if (held && rejectedToken !== undefined && held.token !== rejectedToken) return true;
     this.held = undefined;
-    await this.refresh();
+    await this.refresh(rejectedToken ?? held?.token);
     return true;
   }
 
-  private refresh(): Promise<HeldToken> {
-    this.inflight ??= this.fetchToken().finally(() => {
+  /** One refresh in flight in this process; with a store, one across the processes sharing it. */
+  private refresh(rejectedToken?: string): Promise<HeldToken> {
+    const store = this.options.store;
+    this.inflight ??= (
+      store ? this.refreshShared(store, rejectedToken) : this.fetchToken()
+    ).finally(() => {
       this.inflight = undefined;
     });
     return this.inflight;
+  }
+
+  /**
+   * Takes a token another process stored, or takes the store's lock and refreshes, or waits
+   * (polling, up to the lock's lifetime) for the holder's token. When the store fails, or the
+   * holder takes too long, this process refreshes on its own.
+   */
+  private async refreshShared(store: TokenStore, rejectedToken?: string): Promise<HeldToken> {
+    const key = this.key;
+    const lockMs = this.options.storeLockMs ?? (this.options.timeoutMs ?? 15_000) + 5_000;
+    const usable = (stored: SharedToken | undefined) =>
+      stored && stored.token !== rejectedToken && this.now() < stored.refreshAt
+        ? stored
+        : undefined;
+    const deadline = Date.now() + lockMs;
+    try {
+      for (;;) {
+        const stored = usable(await store.read(key));
+        if (stored) return this.adopt(stored);
+        const failure = await store.readFailure(key);
+        if (failure && this.now() < failure.until) throw this.adoptFailure(failure);
+        const release = await store.lock(key, lockMs);
+        if (release) return await this.refreshUnderLock(store, release, usable);
+        if (Date.now() >= deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, STORE_POLL_MS));
+      }
+      this.options.logger.warn(
+        "another process has held the token refresh lock too long; refreshing here",
+      );
+    } catch (error) {
+      if (error instanceof BiginAuthError) throw error;
+      this.options.onStoreError?.(error);
+    }
+    return this.fetchToken();
+  }
+
+  private async refreshUnderLock(
+    store: TokenStore,
+    release: () => Promise<void>,
+    usable: (stored: SharedToken | undefined) => SharedToken | undefined,
+  ): Promise<HeldToken> {
+    try {
+      // Another process may have stored one between our look and our lock.
+      const stored = usable(await store.read(this.key));
+      if (stored) return this.adopt(stored);
+      let held: HeldToken;
+      try {
+        held = await this.fetchToken();
+      } catch (error) {
+        // Zoho said no: the other processes back off for as long as this one does.
+        const block = this.block;
+        if (error instanceof BiginAuthError && block) {
+          await store.writeFailure(this.key, shareable(block)).catch((storeError: unknown) => {
+            this.options.onStoreError?.(storeError);
+          });
+        }
+        throw error;
+      }
+      await store.write(this.key, held).catch((error: unknown) => {
+        this.options.onStoreError?.(error);
+      });
+      return held;
+    } finally {
+      await release().catch((error: unknown) => {
+        this.options.onStoreError?.(error);
+      });
+    }
+  }
+
+  /** Backs off as another process does after Zoho refused it; no token request is made. */
+  private adoptFailure(failure: SharedFailure): BiginAuthError {
+    this.block = {
+      until: failure.until,
+      reason: failure.reason,
+      oauthError: failure.oauthError,
+      message: (s) => failure.message.replaceAll(RETRY_IN, String(s)),
+    };
+    this.options.logger.debug(
+      { oauth: { reason: failure.reason } },
+      "another process could not refresh the Bigin access token; backing off as it does",
+    );
+    return this.blockedError(this.block, this.now());
+  }
+
+  private adopt(stored: SharedToken): HeldToken {
+    this.held = { ...stored };
+    this.block = undefined;
+    this.failuresInARow = 0;
+    this.options.logger.debug("using the Bigin access token another process obtained");
+    return this.held;
   }
 
   private async fetchToken(): Promise<HeldToken> {
@@ -308,6 +409,17 @@ export class RefreshTokenCredential implements BiginCredential {
       block.reason === "rejected" ? undefined : retryAfterSeconds,
     );
   }
+}
+
+const RETRY_IN = "{retryInSeconds}";
+
+function shareable(block: Block): SharedFailure {
+  return {
+    until: block.until,
+    reason: block.reason,
+    oauthError: block.oauthError,
+    message: block.message(RETRY_IN),
+  };
 }
 
 function view(held: HeldToken): { token: string; apiUrl?: string } {
