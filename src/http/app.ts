@@ -100,6 +100,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     ],
     formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
       const code = formatted.extensions?.code;
+      // graphql-js's own guard against documents too costly to validate says only this.
+      if (formatted.message === "Validation aborted.") {
+        return {
+          ...formatted,
+          message:
+            "The document is too complex to validate (too many fields to compare with each other); send a smaller operation",
+        };
+      }
       if (code === ErrorCode.INTERNAL_SERVER_ERROR || code === undefined) {
         services.logger.error({ err: unwrapResolverError(error) }, "unexpected error");
         return {

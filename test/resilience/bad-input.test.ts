@@ -119,6 +119,11 @@ const CORPUS: BadRequest[] = [
       `{ ${Array.from({ length: 120 }, (_, i) => `a${i}: record(module: Contacts, id: "1") { id }`).join(" ")} }`,
     ),
   },
+  {
+    name: "too many fields to validate",
+    headers: json,
+    body: op(`{ ${"__typename ".repeat(2600)} }`),
+  },
   { name: "more than 5000 tokens", headers: json, body: op(`{ ${"__typename ".repeat(6000)} }`) },
   {
     name: "a prototype-polluting variables object",
