@@ -131,6 +131,12 @@ export function createFilesRouter(services: Services): express.Router {
       res.setHeader("Content-Disposition", contentDisposition(disposition, name));
       res.setHeader("X-Content-Type-Options", "nosniff");
       res.setHeader("Cache-Control", "private, no-store");
+      if (req.method === "HEAD") {
+        // Headers only: stop Bigin's body instead of reading it to the end.
+        upstream.body.destroy();
+        res.end();
+        return;
+      }
       await pipeline(upstream.body, res);
     } catch (error) {
       if (controller.signal.aborted || error instanceof BiginAbortError) return;

@@ -29,6 +29,18 @@ describe("GET /files/...", () => {
     expect(stack.calls()).toHaveLength(1);
   });
 
+  it("answers HEAD with the headers alone", async () => {
+    const response = await fetch(
+      `${stack.server.url}/files/Contacts/${IDS.rich}/attachments/${A.contactPng}`,
+      { method: "HEAD", headers: auth },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("image/png");
+    expect(response.headers.get("content-length")).toBe("412876");
+    expect((await response.arrayBuffer()).byteLength).toBe(0);
+    expect(stack.calls()).toHaveLength(1);
+  });
+
   it("answers 404 for Bigin's 204 (no such attachment, no photo)", async () => {
     const attachment = await get(`/files/Contacts/${IDS.rich}/attachments/2034020000000999999`);
     expect(attachment.status).toBe(404);
