@@ -10,7 +10,6 @@ import { createSignedUrls } from "./http/signed-urls.js";
 import type { Logger } from "./logger.js";
 import { createAttachmentCache } from "./cache/create-attachment-cache.js";
 import { createMetrics } from "./metrics.js";
-import { connectRedis } from "./redis.js";
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:4000 (no trailing slash). */
@@ -55,7 +54,10 @@ export async function startServer(
   if (config.oauth && accountsUrl === undefined) {
     throw new Error("refresh-token mode needs the accounts URL (BIGIN_DC or BIGIN_ACCOUNTS_URL)");
   }
-  const redis = config.redisUrl ? connectRedis(config.redisUrl, options.logger) : undefined;
+  // Loaded only when configured: the Redis client is a few MB of code an idle server need not hold.
+  const redis = config.redisUrl
+    ? (await import("./redis.js")).connectRedis(config.redisUrl, options.logger)
+    : undefined;
   // Start with Redis when it answers soon; without it (working alone) when it does not.
   if (redis && !(await redis.ready(2_000))) {
     options.logger.warn(
