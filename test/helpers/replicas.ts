@@ -1,11 +1,9 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import type { DestinationStream } from "pino";
-import { loadConfig } from "../../src/config.js";
-import { createLogger } from "../../src/logger.js";
 import { startSandbox, type Sandbox, type StartSandboxOptions } from "../../src/sandbox/index.js";
-import { startServer, type RunningServer } from "../../src/server.js";
-import { DEMO_TOKEN, type GraphQLResponse } from "./stack.js";
+import type { RunningServer } from "../../src/server.js";
+import { DEMO_TOKEN, startTestServer, type GraphQLResponse } from "./stack.js";
 
 /** Several servers (replicas, each with its own client and credential) over one sandbox. */
 export interface Replicas {
@@ -34,22 +32,7 @@ export async function startReplicas(
   const sandbox = await startSandbox({ port: 0, ...sandboxOptions });
   const servers: RunningServer[] = [];
   for (let i = 0; i < count; i += 1) {
-    const config = loadConfig({
-      PORT: "0",
-      HOST: "127.0.0.1",
-      BIGIN_API_URL: sandbox.url,
-      BIGIN_ACCOUNTS_URL: sandbox.url,
-      BIGIN_RETRIES: "0",
-      LOG_LEVEL: "silent",
-      ...env,
-    });
-    if (config.upstream.kind !== "bigin") throw new Error("expected BIGIN_API_URL to be used");
-    servers.push(
-      await startServer(config, {
-        apiUrl: config.upstream.apiUrl,
-        logger: createLogger(config.logLevel, logDestination),
-      }),
-    );
+    servers.push(await startTestServer(sandbox.url, env, logDestination));
   }
   return {
     sandbox,

@@ -42,6 +42,29 @@ export interface Stack {
 }
 
 /** Starts the sandbox and the server on port 0, configured only through the environment. */
+/** A server on port 0 calling the sandbox at `sandboxUrl`, configured only through the environment. */
+export async function startTestServer(
+  sandboxUrl: string,
+  env: Record<string, string> = {},
+  logDestination?: DestinationStream,
+): Promise<RunningServer> {
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    BIGIN_API_URL: sandboxUrl,
+    // The sandbox is Zoho's accounts server too (refresh-token mode).
+    BIGIN_ACCOUNTS_URL: sandboxUrl,
+    BIGIN_RETRIES: "0",
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  if (config.upstream.kind !== "bigin") throw new Error("expected BIGIN_API_URL to be used");
+  return startServer(config, {
+    apiUrl: config.upstream.apiUrl,
+    logger: createLogger(config.logLevel, logDestination),
+  });
+}
+
 export async function startStack(
   env: Record<string, string> = {},
   sandboxOptions: StartSandboxOptions = {},
@@ -49,21 +72,7 @@ export async function startStack(
   logDestination?: DestinationStream,
 ): Promise<Stack> {
   const sandbox = await startSandbox({ port: 0, ...sandboxOptions });
-  const config = loadConfig({
-    PORT: "0",
-    HOST: "127.0.0.1",
-    BIGIN_API_URL: sandbox.url,
-    // The sandbox is Zoho's accounts server too (refresh-token mode).
-    BIGIN_ACCOUNTS_URL: sandbox.url,
-    BIGIN_RETRIES: "0",
-    LOG_LEVEL: "silent",
-    ...env,
-  });
-  if (config.upstream.kind !== "bigin") throw new Error("expected BIGIN_API_URL to be used");
-  const server = await startServer(config, {
-    apiUrl: config.upstream.apiUrl,
-    logger: createLogger(config.logLevel, logDestination),
-  });
+  const server = await startTestServer(sandbox.url, env, logDestination);
   return {
     sandbox,
     server,
