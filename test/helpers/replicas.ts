@@ -1,9 +1,8 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import { print } from "graphql";
 import type { DestinationStream } from "pino";
 import { startSandbox, type Sandbox, type StartSandboxOptions } from "../../src/sandbox/index.js";
 import type { RunningServer } from "../../src/server.js";
-import { DEMO_TOKEN, startTestServer, type GraphQLResponse } from "./stack.js";
+import { DEMO_TOKEN, postGraphQL, startTestServer, type GraphQLResponse } from "./stack.js";
 
 /** Several servers (replicas, each with its own client and credential) over one sandbox. */
 export interface Replicas {
@@ -39,22 +38,9 @@ export async function startReplicas(
     servers,
     async gql(index, document, variables, options = {}) {
       const token = options.token === undefined ? DEMO_TOKEN : options.token;
-      const response = await fetch(`${servers[index]!.url}/graphql`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...(token !== null && { authorization: `Zoho-oauthtoken ${token}` }),
-        },
-        body: JSON.stringify({
-          query: typeof document === "string" ? document : print(document),
-          variables,
-        }),
-      });
-      return {
-        status: response.status,
-        headers: response.headers,
-        body: (await response.json()) as GraphQLResponse<never>["body"],
-      };
+      const headers: Record<string, string> =
+        token === null ? {} : { authorization: `Zoho-oauthtoken ${token}` };
+      return postGraphQL(servers[index]!.url, document, variables, headers);
     },
     biginCalls: () => sandbox.requests.filter((call) => call.path.startsWith("/bigin/")),
     async close() {

@@ -42,6 +42,30 @@ export interface Stack {
 }
 
 /** Starts the sandbox and the server on port 0, configured only through the environment. */
+/** POSTs an operation to `${baseUrl}/graphql` and reads the JSON answer. */
+export async function postGraphQL<T, V>(
+  baseUrl: string,
+  document: TypedDocumentNode<T, V> | string,
+  variables: V | undefined,
+  headers: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    signal: signal ?? null,
+    body: JSON.stringify({
+      query: typeof document === "string" ? document : print(document),
+      variables,
+    }),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as GraphQLResponse<T>["body"],
+  };
+}
+
 /** A server on port 0 calling the sandbox at `sandboxUrl`, configured only through the environment. */
 export async function startTestServer(
   sandboxUrl: string,
@@ -77,27 +101,11 @@ export async function startStack(
     sandbox,
     server,
     async gql(document, variables, options = {}) {
-      const headers: Record<string, string> = {
-        "content-type": "application/json",
-        ...options.headers,
-      };
+      const headers: Record<string, string> = { ...options.headers };
       const token = options.token === undefined ? DEMO_TOKEN : options.token;
       if (options.authorization !== undefined) headers.authorization = options.authorization;
       else if (token !== null) headers.authorization = `Zoho-oauthtoken ${token}`;
-      const response = await fetch(`${server.url}/graphql`, {
-        method: "POST",
-        headers,
-        signal: options.signal ?? null,
-        body: JSON.stringify({
-          query: typeof document === "string" ? document : print(document),
-          variables,
-        }),
-      });
-      return {
-        status: response.status,
-        headers: response.headers,
-        body: (await response.json()) as GraphQLResponse<never>["body"],
-      };
+      return postGraphQL(server.url, document, variables, headers, options.signal);
     },
     calls: () => sandbox.requests,
     reset() {
