@@ -1,4 +1,4 @@
-import { Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
+import { Args, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import {
   attachLink,
   deleteAttachment,
@@ -7,7 +7,6 @@ import {
 } from "../bigin/attachments.js";
 import { Attachment, toAttachment } from "./attachment.type.js";
 import type { Context } from "./context.js";
-import { AttachmentType } from "./enums.js";
 import { badUserInput, toGraphQLError } from "./errors.js";
 import { AttachLinkArgs, DeleteAttachmentArgs, RecordTargetArgs, UploadArgs } from "./file.args.js";
 import { checkId } from "./record.resolver.js";
@@ -15,11 +14,6 @@ import { inspectUpload } from "./upload-checks.js";
 
 const MAX_LINK_LENGTH = 3000;
 const MAX_TITLE_LENGTH = 250;
-
-/** The path of an attachment's download route (design.md §4). */
-export function attachmentFilePath(module: string, recordId: string, id: string): string {
-  return `/files/${encodeURIComponent(module)}/${encodeURIComponent(recordId)}/attachments/${encodeURIComponent(id)}`;
-}
 
 function checkUrl(url: string): string {
   let parsed: URL | undefined;
@@ -55,21 +49,6 @@ function written(
 
 @Resolver(() => Attachment)
 export class AttachmentResolver {
-  @FieldResolver(() => String, {
-    nullable: true,
-    description: "Signed, short-lived URL of this server's download route; null for links.",
-  })
-  downloadUrl(@Root() attachment: Attachment, @Ctx() context: Context): string | null {
-    if (attachment.type === AttachmentType.LINK || !attachment.record || !attachment.id) {
-      return null;
-    }
-    const { module, id } = attachment.record;
-    return context.services.files.signedUrls.sign(
-      attachmentFilePath(module, id, attachment.id),
-      context.passThroughToken(),
-    );
-  }
-
   @Mutation(() => Attachment, {
     description:
       "Uploads a file (GraphQL multipart request; send `apollo-require-preflight: true`) as an attachment of the record. Never retried.",

@@ -1,5 +1,12 @@
-import { Field, ID, Int, ObjectType } from "type-graphql";
-import type { BiginAttachment } from "../bigin/attachments.js";
+import { Ctx, Field, ID, Int, ObjectType } from "type-graphql";
+import {
+  BiginComputedField,
+  BiginField,
+  biginFieldMap,
+  biginReader,
+  type BiginItem,
+} from "./bigin-field.js";
+import type { Context } from "./context.js";
 import { DateTimeScalar } from "./date-time.scalar.js";
 import { AttachmentType, BiginModule, toBiginModule } from "./enums.js";
 import type { FieldMap } from "./selection.js";
@@ -28,76 +35,6 @@ export class AttachmentParent {
   module!: BiginModule | null;
 }
 
-@ObjectType({ description: "A file or link attached to a Bigin record." })
-export class Attachment {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => String, { nullable: true, description: "The file name; for links, the title." })
-  fileName?: string | null;
-
-  @Field(() => Int, { nullable: true, description: "Size in bytes (0 for links)." })
-  size?: number | null;
-
-  @Field(() => String, { nullable: true, description: "Bigin's file id; null for links." })
-  fileId?: string | null;
-
-  @Field(() => AttachmentType, { nullable: true })
-  type?: AttachmentType | null;
-
-  @Field(() => String, { nullable: true, description: "The URL of a link attachment." })
-  linkUrl?: string | null;
-
-  @Field(() => Boolean, { nullable: true })
-  editable?: boolean | null;
-
-  @Field(() => String, { nullable: true, description: 'e.g. "full_access", "read_only".' })
-  sharingPermission?: string | null;
-
-  @Field(() => AttachmentParent, { nullable: true })
-  parent?: AttachmentParent | null;
-
-  @Field(() => DateTimeScalar, { nullable: true })
-  createdTime?: string | null;
-
-  @Field(() => DateTimeScalar, { nullable: true })
-  modifiedTime?: string | null;
-
-  @Field(() => BiginUser, { nullable: true })
-  createdBy?: BiginUser | null;
-
-  @Field(() => BiginUser, { nullable: true })
-  modifiedBy?: BiginUser | null;
-
-  @Field(() => BiginUser, { nullable: true })
-  owner?: BiginUser | null;
-
-  /** The record this attachment was read from (not a GraphQL field): for `downloadUrl`. */
-  record?: { module: string; id: string } | undefined;
-}
-
-/**
- * Which Bigin fields (API names for `fields=`) each GraphQL field of Attachment needs.
- * Adding a field to Attachment means adding one line here and one in toAttachment.
- */
-export const ATTACHMENT_FIELD_MAP: FieldMap = {
-  id: { bigin: ["id"] },
-  fileName: { bigin: ["File_Name"] },
-  size: { bigin: ["Size"] },
-  fileId: { bigin: ["$file_id"] },
-  type: { bigin: ["$type"] },
-  linkUrl: { bigin: ["$link_url"] },
-  editable: { bigin: ["$editable"] },
-  sharingPermission: { bigin: ["$sharing_permission"] },
-  parent: { bigin: ["Parent_Id"], fields: { module: { bigin: ["$se_module"] } } },
-  createdTime: { bigin: ["Created_Time"] },
-  modifiedTime: { bigin: ["Modified_Time"] },
-  createdBy: { bigin: ["Created_By"] },
-  modifiedBy: { bigin: ["Modified_By"] },
-  owner: { bigin: ["Owner"] },
-  downloadUrl: { bigin: ["id", "$type"] },
-};
-
 const text = (value: unknown): string | null =>
   typeof value === "string" ? value : typeof value === "number" ? String(value) : null;
 
@@ -120,38 +57,125 @@ function attachmentType(value: unknown): AttachmentType | null {
   return null;
 }
 
-function parent(raw: BiginAttachment): AttachmentParent | null {
-  const value = raw.Parent_Id;
+function parent(value: unknown, module: unknown): AttachmentParent | null {
   if (typeof value !== "object" || value === null) return null;
-  const id = text((value as Record<string, unknown>).id);
-  if (id === null) return null;
-  return {
-    id,
-    name: text((value as Record<string, unknown>).name),
-    module: toBiginModule(raw.$se_module),
-  };
+  const raw = value as Record<string, unknown>;
+  const id = text(raw.id);
+  return id === null ? null : { id, name: text(raw.name), module: toBiginModule(module) };
 }
 
+/** The path of an attachment's download route (design.md §4). */
+export function attachmentFilePath(module: string, recordId: string, id: string): string {
+  return `/files/${encodeURIComponent(module)}/${encodeURIComponent(recordId)}/attachments/${encodeURIComponent(id)}`;
+}
+
+/**
+ * Each field is declared once, with its Bigin API names and its conversion: the `fields` map
+ * for Bigin calls and toAttachment are derived from these declarations.
+ */
+@ObjectType({ description: "A file or link attached to a Bigin record." })
+export class Attachment {
+  @BiginField(() => ID, { bigin: ["id"], read: (value) => text(value) ?? "" })
+  id!: string;
+
+  @BiginField(() => String, {
+    nullable: true,
+    description: "The file name; for links, the title.",
+    bigin: ["File_Name"],
+    read: text,
+  })
+  fileName?: string | null;
+
+  @BiginField(() => Int, {
+    nullable: true,
+    description: "Size in bytes (0 for links).",
+    bigin: ["Size"],
+    read: size,
+  })
+  size?: number | null;
+
+  @BiginField(() => String, {
+    nullable: true,
+    description: "Bigin's file id; null for links.",
+    bigin: ["$file_id"],
+    read: text,
+  })
+  fileId?: string | null;
+
+  @BiginField(() => AttachmentType, { nullable: true, bigin: ["$type"], read: attachmentType })
+  type?: AttachmentType | null;
+
+  @BiginField(() => String, {
+    nullable: true,
+    description: "The URL of a link attachment.",
+    bigin: ["$link_url"],
+    read: text,
+  })
+  linkUrl?: string | null;
+
+  @BiginField(() => Boolean, {
+    nullable: true,
+    bigin: ["$editable"],
+    read: (value) => (typeof value === "boolean" ? value : null),
+  })
+  editable?: boolean | null;
+
+  @BiginField(() => String, {
+    nullable: true,
+    description: 'e.g. "full_access", "read_only".',
+    bigin: ["$sharing_permission"],
+    read: text,
+  })
+  sharingPermission?: string | null;
+
+  @BiginField(() => AttachmentParent, {
+    nullable: true,
+    bigin: ["Parent_Id"],
+    subfields: { module: { bigin: ["$se_module"] } },
+    read: (value, item) => parent(value, item.$se_module),
+  })
+  parent?: AttachmentParent | null;
+
+  @BiginField(() => DateTimeScalar, { nullable: true, bigin: ["Created_Time"], read: text })
+  createdTime?: string | null;
+
+  @BiginField(() => DateTimeScalar, { nullable: true, bigin: ["Modified_Time"], read: text })
+  modifiedTime?: string | null;
+
+  @BiginField(() => BiginUser, { nullable: true, bigin: ["Created_By"], read: user })
+  createdBy?: BiginUser | null;
+
+  @BiginField(() => BiginUser, { nullable: true, bigin: ["Modified_By"], read: user })
+  modifiedBy?: BiginUser | null;
+
+  @BiginField(() => BiginUser, { nullable: true, bigin: ["Owner"], read: user })
+  owner?: BiginUser | null;
+
+  @BiginComputedField(() => String, {
+    nullable: true,
+    description: "Signed, short-lived URL of this server's download route; null for links.",
+    needs: ["id", "$type"],
+  })
+  downloadUrl(@Ctx() context: Context): string | null {
+    if (this.type === AttachmentType.LINK || !this.record || !this.id) return null;
+    return context.services.files.signedUrls.sign(
+      attachmentFilePath(this.record.module, this.record.id, this.id),
+      context.passThroughToken(),
+    );
+  }
+
+  /** The record this attachment was read from (not a GraphQL field): for `downloadUrl`. */
+  record?: { module: string; id: string } | undefined;
+}
+
+/** Which Bigin fields (API names for `fields=`) each GraphQL field of Attachment needs. */
+export const ATTACHMENT_FIELD_MAP: FieldMap = biginFieldMap(Attachment);
+
+const readAttachment = biginReader(Attachment);
+
 /** Bigin's JSON → Attachment. Tolerant: a missing or odd-shaped field becomes null. */
-export function toAttachment(
-  raw: BiginAttachment,
-  record?: { module: string; id: string },
-): Attachment {
-  return {
-    record,
-    id: text(raw.id) ?? "",
-    fileName: text(raw.File_Name),
-    size: size(raw.Size),
-    fileId: text(raw.$file_id),
-    type: attachmentType(raw.$type),
-    linkUrl: text(raw.$link_url),
-    editable: typeof raw.$editable === "boolean" ? raw.$editable : null,
-    sharingPermission: text(raw.$sharing_permission),
-    parent: parent(raw),
-    createdTime: text(raw.Created_Time),
-    modifiedTime: text(raw.Modified_Time),
-    createdBy: user(raw.Created_By),
-    modifiedBy: user(raw.Modified_By),
-    owner: user(raw.Owner),
-  };
+export function toAttachment(raw: BiginItem, record?: { module: string; id: string }): Attachment {
+  const attachment = readAttachment(raw);
+  attachment.record = record;
+  return attachment;
 }
