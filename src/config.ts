@@ -1,4 +1,5 @@
 import { DATA_CENTRES, isDataCentre, type DataCentre } from "./bigin/data-centres.js";
+import { parseCorsOrigins, type CorsOrigins } from "./http/cors-policy.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -34,6 +35,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** ATTACHMENT_CACHE_TTL_SECONDS: how long attachment pages are cached; 0 (default) is off. */
   attachmentCacheTtlSeconds: number;
+  /** CORS_ORIGINS: `*` or the origins allowed; unset, the default depends on the credential. */
+  corsOrigins: CorsOrigins | undefined;
 }
 
 /** Thrown when the environment holds values we cannot run with; lists every problem. */
@@ -166,6 +169,10 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push("REDIS_URL: expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379");
   }
 
+  const corsRaw = read("CORS_ORIGINS");
+  const cors = corsRaw === undefined ? undefined : parseCorsOrigins(corsRaw);
+  if (cors && !cors.ok) problems.push(cors.problem);
+
   const config: Config = {
     port,
     host: read("HOST"),
@@ -185,6 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
     landingPage: bool("GRAPHQL_LANDING_PAGE", !production),
     redisUrl,
     attachmentCacheTtlSeconds: int("ATTACHMENT_CACHE_TTL_SECONDS", 0, 0, 86_400),
+    corsOrigins: cors?.ok ? cors.origins : undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { ConfigError, loadConfig, type Config } from "./config.js";
+import { createCorsPolicy } from "./http/cors-policy.js";
 import { createLogger } from "./logger.js";
 import { DEMO_IDS, DEMO_TOKEN, startSandbox, type Sandbox } from "./sandbox/index.js";
 import { startServer } from "./server.js";
@@ -55,6 +56,15 @@ async function main(): Promise<void> {
         "Refresh-token mode: requests without Authorization call Bigin as the server's Zoho user",
       );
     }
+  }
+
+  const cors = createCorsPolicy(config);
+  if (cors.serverCredential && cors.defaulted) {
+    logger.info(
+      "CORS: no web page on another origin may call this server (it holds a credential); list web apps' origins in CORS_ORIGINS",
+    );
+  } else {
+    logger.info({ corsOrigins: cors.origins }, "CORS: origins allowed to call this server");
   }
 
   const server = await startServer(config, {

@@ -9,6 +9,7 @@ import {
 } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
+import cors from "cors";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
@@ -19,6 +20,7 @@ import { operationLimitsPlugin } from "../graphql/operation-limits.js";
 import { requestLogPlugin } from "../graphql/request-log.plugin.js";
 import { createSchema } from "../graphql/schema.js";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
+import { createCorsPolicy, GRAPHQL_CACHE_CONTROL } from "./cors-policy.js";
 import { createFilesRouter } from "./files.js";
 import { createReadiness } from "./health.js";
 import graphqlUploadExpress from "graphql-upload/graphqlUploadExpress.mjs";
@@ -125,6 +127,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
+  // Every route; preflights (OPTIONS) are answered here, before Apollo's CSRF check.
+  app.use(cors(createCorsPolicy(config).options));
 
   app.get("/", (_req, res) => res.redirect(302, "/graphql"));
   app.get("/healthz", (_req, res) => {
@@ -150,6 +154,10 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   app.use("/files", createFilesRouter(services));
 
+  app.use("/graphql", (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader("Cache-Control", GRAPHQL_CACHE_CONTROL);
+    next();
+  });
   // Multipart requests (file uploads): parsed before Apollo, which still demands a preflight
   // header on them (CSRF prevention).
   const parseUploads = graphqlUploadExpress({
