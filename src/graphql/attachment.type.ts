@@ -1,4 +1,6 @@
-import { Ctx, Field, ID, Int, ObjectType } from "type-graphql";
+import type { GraphQLError } from "graphql";
+import { GraphQLSafeInt } from "graphql-scalars";
+import { Ctx, Field, ID, ObjectType } from "type-graphql";
 import {
   BiginComputedField,
   BiginField,
@@ -9,6 +11,7 @@ import {
 import type { Context } from "./context.js";
 import { DateTimeScalar } from "./date-time.scalar.js";
 import { AttachmentType, BiginModule, toBiginModule } from "./enums.js";
+import { unrepresentable } from "./errors.js";
 import type { FieldMap } from "./selection.js";
 
 @ObjectType({ description: "A Bigin user: who created, changed or owns an attachment." })
@@ -45,9 +48,27 @@ function user(value: unknown): BiginUser | null {
   return id === null ? null : { id, name: text(raw.name), email: text(raw.email) };
 }
 
-function size(value: unknown): number | null {
-  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-  return typeof n === "number" && Number.isSafeInteger(n) && n >= 0 && n <= 2 ** 31 - 1 ? n : null;
+/**
+ * Bigin's `Size`, a string of digits: the byte count, null when absent, and a field error when
+ * it is not a byte count SafeInt can hold (never a silent null).
+ */
+function size(value: unknown): number | null | GraphQLError {
+  if (value === undefined || value === null || value === "") return null;
+  const digits = typeof value === "string" ? value.trim() : value;
+  const n =
+    typeof digits === "string" && /^\d+$/.test(digits)
+      ? Number(digits)
+      : typeof digits === "number" && digits >= 0
+        ? digits
+        : undefined;
+  if (n !== undefined && Number.isSafeInteger(n)) return n;
+  return unrepresentable(
+    "Size",
+    value,
+    n === undefined
+      ? "not a byte count"
+      : `above ${Number.MAX_SAFE_INTEGER}, the largest byte count SafeInt holds exactly`,
+  );
 }
 
 function attachmentType(value: unknown): AttachmentType | null {
@@ -86,13 +107,15 @@ export class Attachment {
   })
   fileName?: string | null;
 
-  @BiginField(() => Int, {
+  @BiginField(() => GraphQLSafeInt, {
     nullable: true,
-    description: "Size in bytes (0 for links).",
+    description:
+      "Size in bytes (0 for links); null when Bigin does not say. A size Bigin sends that is not a byte count up to 2^53 − 1 is this field's error (UNREPRESENTABLE_VALUE), not null.",
     bigin: ["Size"],
     read: size,
   })
-  size?: number | null;
+  /** A GraphQLError here is the field's error: graphql-js reports an Error value as such. */
+  size?: number | null | GraphQLError;
 
   @BiginField(() => String, {
     nullable: true,

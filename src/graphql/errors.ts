@@ -17,6 +17,7 @@ export const ErrorCode = {
   UPSTREAM_ERROR: "UPSTREAM_ERROR",
   UPSTREAM_UNAVAILABLE: "UPSTREAM_UNAVAILABLE",
   QUERY_TOO_EXPENSIVE: "QUERY_TOO_EXPENSIVE",
+  UNREPRESENTABLE_VALUE: "UNREPRESENTABLE_VALUE",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -151,4 +152,22 @@ export function badUserInput(message: string, argumentName: string): GraphQLErro
 
 export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED } });
+}
+
+const MAX_SHOWN_VALUE = 64;
+
+/**
+ * The field error for a value Bigin sent that the field's GraphQL type cannot hold, naming the
+ * value and why: such a field is never a silent null.
+ */
+export function unrepresentable(biginField: string, value: unknown, reason: string): GraphQLError {
+  const raw = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+  const shown = raw.length > MAX_SHOWN_VALUE ? `${raw.slice(0, MAX_SHOWN_VALUE)}…` : raw;
+  return new GraphQLError(`Bigin sent ${biginField} "${shown}", which is ${reason}`, {
+    extensions: {
+      code: ErrorCode.UNREPRESENTABLE_VALUE,
+      retryable: false,
+      bigin: { field: biginField, value: shown },
+    },
+  });
 }
