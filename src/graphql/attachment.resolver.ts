@@ -1,4 +1,4 @@
-import { Args, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import { Args, Ctx, Mutation, Resolver } from "type-graphql";
 import {
   attachLink,
   deleteAttachment,
@@ -6,10 +6,16 @@ import {
   type BiginAttachment,
 } from "../bigin/attachments.js";
 import { Attachment, toAttachment } from "./attachment.type.js";
+import {
+  AttachLinkPayload,
+  DeleteAttachmentPayload,
+  UploadAttachmentPayload,
+} from "./attachment-payload.type.js";
 import type { Context } from "./context.js";
 import { badUserInput, toGraphQLError } from "./errors.js";
 import { AttachLinkArgs, DeleteAttachmentArgs, RecordTargetArgs, UploadArgs } from "./file.args.js";
 import { checkId } from "./record.resolver.js";
+import type { BiginRecord } from "./record.type.js";
 import { inspectUpload } from "./upload-checks.js";
 
 const MAX_LINK_LENGTH = 3000;
@@ -47,16 +53,21 @@ function written(
   );
 }
 
+const recordOf = (target: RecordTargetArgs): BiginRecord => ({
+  module: target.module,
+  id: target.recordId,
+});
+
 @Resolver(() => Attachment)
 export class AttachmentResolver {
-  @Mutation(() => Attachment, {
+  @Mutation(() => UploadAttachmentPayload, {
     description:
       "Uploads a file (GraphQL multipart request; send `apollo-require-preflight: true`) as an attachment of the record. Never retried.",
   })
   async uploadAttachment(
     @Args() { file, ...target }: UploadArgs,
     @Ctx() context: Context,
-  ): Promise<Attachment> {
+  ): Promise<UploadAttachmentPayload> {
     checkId(target.recordId, "recordId");
     const credential = context.credential();
     const { maxAttachmentBytes } = context.services.files;
@@ -78,14 +89,26 @@ export class AttachmentResolver {
         context.signal,
       );
       await context.attachmentsChanged(target.module, target.recordId);
-      return written(details, target, { File_Name: fileName, Size: String(size), $type: "File" });
+      return {
+        attachment: written(details, target, {
+          File_Name: fileName,
+          Size: String(size),
+          $type: "File",
+        }),
+        record: recordOf(target),
+      };
     } catch (error) {
       throw toGraphQLError(error);
     }
   }
 
-  @Mutation(() => Attachment, { description: "Attaches a link to the record. Never retried." })
-  async attachLink(@Args() args: AttachLinkArgs, @Ctx() context: Context): Promise<Attachment> {
+  @Mutation(() => AttachLinkPayload, {
+    description: "Attaches a link to the record. Never retried.",
+  })
+  async attachLink(
+    @Args() args: AttachLinkArgs,
+    @Ctx() context: Context,
+  ): Promise<AttachLinkPayload> {
     checkId(args.recordId, "recordId");
     const url = checkUrl(args.url);
     const title = args.title?.trim() || undefined;
@@ -102,23 +125,28 @@ export class AttachmentResolver {
         context.signal,
       );
       await context.attachmentsChanged(args.module, args.recordId);
-      return written(details, args, {
-        File_Name: title ?? null,
-        Size: "0",
-        $type: "Link URL",
-        $link_url: url,
-        $file_id: null,
-      });
+      return {
+        attachment: written(details, args, {
+          File_Name: title ?? null,
+          Size: "0",
+          $type: "Link URL",
+          $link_url: url,
+          $file_id: null,
+        }),
+        record: recordOf(args),
+      };
     } catch (error) {
       throw toGraphQLError(error);
     }
   }
 
-  @Mutation(() => ID, { description: "Deletes an attachment; answers its id. Never retried." })
+  @Mutation(() => DeleteAttachmentPayload, {
+    description: "Deletes an attachment. Never retried.",
+  })
   async deleteAttachment(
     @Args() args: DeleteAttachmentArgs,
     @Ctx() context: Context,
-  ): Promise<string> {
+  ): Promise<DeleteAttachmentPayload> {
     checkId(args.recordId, "recordId");
     checkId(args.id, "id");
     const credential = context.credential();
@@ -131,7 +159,7 @@ export class AttachmentResolver {
         context.signal,
       );
       await context.attachmentsChanged(args.module, args.recordId);
-      return deleted;
+      return { deletedId: deleted, record: recordOf(args) };
     } catch (error) {
       throw toGraphQLError(error);
     }

@@ -9,7 +9,8 @@ import {
   type BiginItem,
 } from "./bigin-field.js";
 import type { Context } from "./context.js";
-import { DateTimeScalar } from "./date-time.scalar.js";
+import type { SignedLink } from "../http/signed-urls.js";
+import { DateTimeScalar, isoTime } from "./date-time.scalar.js";
 import { AttachmentType, BiginModule, toBiginModule } from "./enums.js";
 import { unrepresentable } from "./errors.js";
 import type { FieldMap } from "./selection.js";
@@ -176,15 +177,27 @@ export class Attachment {
 
   @BiginComputedField(() => String, {
     nullable: true,
-    description: "Signed, short-lived URL of this server's download route; null for links.",
+    description:
+      "Signed link to this server's download route, usable without any header until `downloadUrlExpiresAt` (5 minutes). Null for links, and when the request had no credential (the download could only fail).",
     needs: ["id", "$type"],
   })
   downloadUrl(@Ctx() context: Context): string | null {
+    return this.downloadLink(context)?.url ?? null;
+  }
+
+  @BiginComputedField(() => DateTimeScalar, {
+    nullable: true,
+    description: "When `downloadUrl` stops working; null when it is null.",
+    needs: ["id", "$type"],
+  })
+  downloadUrlExpiresAt(@Ctx() context: Context): string | null {
+    const link = this.downloadLink(context);
+    return link ? isoTime(link.expiresAt) : null;
+  }
+
+  private downloadLink(context: Context): SignedLink | null {
     if (this.type === AttachmentType.LINK || !this.record || !this.id) return null;
-    return context.services.files.signedUrls.sign(
-      attachmentFilePath(this.record.module, this.record.id, this.id),
-      context.passThroughToken(),
-    );
+    return context.signedLink(attachmentFilePath(this.record.module, this.record.id, this.id));
   }
 
   /** The record this attachment was read from (not a GraphQL field): for `downloadUrl`. */

@@ -2,7 +2,7 @@ import type { BiginClient } from "../bigin/client.js";
 import type { AttachmentCache } from "../cache/attachment-cache.js";
 import type { AuthMode } from "../config.js";
 import { passThroughCredential, type BiginCredential } from "../bigin/credential.js";
-import type { SignedUrls } from "../http/signed-urls.js";
+import type { SignedLink, SignedUrls } from "../http/signed-urls.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { SharedRedis } from "../redis.js";
@@ -49,6 +49,13 @@ export interface Context {
   /** The token of the request's own Authorization header, if it had a valid one. */
   passThroughToken(): string | undefined;
   /**
+   * The signed link of a download route (the same one for every field of this request that
+   * asks): null when the request has no credential at all (no Authorization header and no
+   * server-held credential), as such a link could only fail. Throws UNAUTHENTICATED for a
+   * header that is refused, as `credential()` does.
+   */
+  signedLink(path: string): SignedLink | null;
+  /**
    * After Bigin accepted a write to a record's attachments: later reads in this operation and
    * in the response cache (every caller's) fetch them anew. Never throws.
    */
@@ -77,6 +84,7 @@ export function createContext(init: {
   const parsed = parseAuthorization(init.authorization);
   let credential: BiginCredential | undefined;
   let loaders: Loaders | undefined;
+  const links = new Map<string, SignedLink | null>();
   const context: Context = {
     requestId: init.requestId,
     logger: init.services.logger.child({ requestId: init.requestId }),
@@ -102,6 +110,20 @@ export function createContext(init: {
     },
     passThroughToken() {
       return parsed !== undefined && "token" in parsed ? parsed.token : undefined;
+    },
+    signedLink(path) {
+      const known = links.get(path);
+      if (known !== undefined) return known;
+      const mode = init.services.authMode ?? "either";
+      const noCredential =
+        parsed === undefined && (mode === "passthrough" || !init.services.serverCredential);
+      let link: SignedLink | null = null;
+      if (!noCredential) {
+        context.credential();
+        link = init.services.files.signedUrls.link(path, context.passThroughToken());
+      }
+      links.set(path, link);
+      return link;
     },
   };
   return context;

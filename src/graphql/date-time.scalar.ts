@@ -32,3 +32,8 @@ export const DateTimeScalar = new GraphQLScalarType<string, string>({
     return checked(ast.value);
   },
 });
+
+/** Epoch milliseconds → RFC 3339 in UTC, without fractions of a second when there are none. */
+export function isoTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(".000Z", "Z");
+}

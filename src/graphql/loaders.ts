@@ -5,18 +5,19 @@ import type { BiginCredential } from "../bigin/credential.js";
 import type { AttachmentCache, PageAddress } from "../cache/attachment-cache.js";
 import type { Logger } from "../logger.js";
 
-/** One page of one record's attachments, with the Bigin fields a selection needs. */
+/** One Bigin page of one record's attachments, with the Bigin fields a selection needs. */
 export interface PageRequest {
   module: string;
   recordId: string;
-  first: number;
+  perPage: number;
   page: number;
-  after: string | undefined;
+  /** Bigin's page token; `page` is then only informative. */
+  pageToken: string | undefined;
   fields: readonly string[];
 }
 
 const pageKey = (r: PageRequest) =>
-  `${r.module}/${r.recordId}?first=${r.first}&page=${r.page}&after=${r.after ?? ""}`;
+  `${r.module}/${r.recordId}?per_page=${r.perPage}&page=${r.page}&page_token=${r.pageToken ?? ""}`;
 
 export interface Loaders {
   attachmentPages: DataLoader<PageRequest, AttachmentPage, string>;
@@ -72,8 +73,8 @@ export function createLoaders(
               recordId: request.recordId,
               fields: sorted,
               page: request.page,
-              perPage: request.first,
-              pageToken: request.after,
+              perPage: request.perPage,
+              pageToken: request.pageToken,
             },
             { signal: options.signal, logger: options.logger },
           );
@@ -117,9 +118,9 @@ const addressOf = (credential: BiginCredential, request: PageRequest): PageAddre
   credentialKey: credential.key,
   module: request.module,
   recordId: request.recordId,
-  first: request.first,
+  first: request.perPage,
   page: request.page,
-  after: request.after,
+  after: request.pageToken,
 });
 
 /** A cached page covering `fields`, else Bigin's (kept for the next operations). */

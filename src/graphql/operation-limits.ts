@@ -7,14 +7,19 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
+import { planPage } from "./attachment-cursor.js";
 import { ErrorCode } from "./errors.js";
 import { eachField, type Walk } from "./selection.js";
 
-/** Fields that name a record, and the arguments that hold its module and id. */
-const RECORD_FIELDS: Record<string, { module: string; id: string }> = {
-  record: { module: "module", id: "id" },
-  uploadPhoto: { module: "module", id: "recordId" },
-  deletePhoto: { module: "module", id: "recordId" },
+/** Fields that name a record, the arguments that hold its module and id, and where it is. */
+const RECORD_FIELDS: Record<string, { module: string; id: string; payload: boolean }> = {
+  record: { module: "module", id: "id", payload: false },
+  uploadPhoto: { module: "module", id: "recordId", payload: false },
+  deletePhoto: { module: "module", id: "recordId", payload: false },
+  // These answer a payload whose `record` field is the record written to.
+  uploadAttachment: { module: "module", id: "recordId", payload: true },
+  attachLink: { module: "module", id: "recordId", payload: true },
+  deleteAttachment: { module: "module", id: "recordId", payload: true },
 };
 
 function args(field: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
@@ -24,10 +29,28 @@ function args(field: FieldNode, variables: Record<string, unknown>): Record<stri
   return out;
 }
 
+/** The Bigin calls of one `attachments` field, as planPage makes them; none if it will refuse. */
+function pageCalls(values: Record<string, unknown>): string[] {
+  const { first = 200, page, after } = values;
+  try {
+    const plan = planPage({
+      first: first as number | null,
+      page: page as number | null | undefined,
+      after: after as string | null | undefined,
+    });
+    return plan.calls.map((call) =>
+      JSON.stringify([call.perPage, call.page, call.pageToken ?? null]),
+    );
+  } catch {
+    return [];
+  }
+}
+
 /**
  * The most Bigin calls an operation can cause, counted before it runs: each distinct
- * (record, page) of `attachments` under `record` or `_entities`, plus one per mutation field.
- * Pages asked for twice count once, as the loaders make them one call.
+ * (record, Bigin page) of `attachments` under `record`, `_entities` or a mutation's record, plus
+ * one per mutation field. Pages asked for twice count once, as the loaders make them one call,
+ * except across mutation fields: a write makes the pages read after it fresh calls.
  */
 export function countBiginCalls(
   operation: OperationDefinitionNode,
@@ -45,9 +68,9 @@ export function countBiginCalls(
   ) => {
     eachField(selectionSet, walk, (field) => {
       if (field.name.value !== "attachments") return;
-      const { first = 200, page = 1, after = null } = args(field, variables);
-      if (identity === undefined) unknown += 1;
-      else pages.add(JSON.stringify([identity, first, page, after]));
+      const calls = pageCalls(args(field, variables));
+      if (identity === undefined) unknown += calls.length;
+      else for (const call of calls) pages.add(`${identity} ${call}`);
     });
   };
   const identityOf = (module: unknown, id: unknown) =>
@@ -57,11 +80,19 @@ export function countBiginCalls(
 
   eachField(operation.selectionSet, walk, (field) => {
     const name = field.name.value;
+    const scope = operation.operation === "mutation" ? `#${writes}` : "";
     if (operation.operation === "mutation") writes += 1;
     const recordArgs = RECORD_FIELDS[name];
     if (recordArgs) {
       const values = args(field, variables);
-      visitRecord(identityOf(values[recordArgs.module], values[recordArgs.id]), field.selectionSet);
+      const identity = identityOf(values[recordArgs.module], values[recordArgs.id]);
+      const scoped = identity === undefined ? undefined : `${identity}${scope}`;
+      if (!recordArgs.payload) visitRecord(scoped, field.selectionSet);
+      else {
+        eachField(field.selectionSet, walk, (sub) => {
+          if (sub.name.value === "record") visitRecord(scoped, sub.selectionSet);
+        });
+      }
     } else if (name === "_entities") {
       const representations = args(field, variables).representations;
       const list = Array.isArray(representations) ? representations : [];

@@ -1,7 +1,9 @@
 import { GraphQLError } from "graphql";
 import { Args, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
 import { PHOTO_MODULES, deletePhoto, uploadPhoto } from "../bigin/photos.js";
+import type { SignedLink } from "../http/signed-urls.js";
 import type { Context } from "./context.js";
+import { DateTimeScalar, isoTime } from "./date-time.scalar.js";
 import { ErrorCode, badUserInput, toGraphQLError } from "./errors.js";
 import { RecordTargetArgs, UploadArgs } from "./file.args.js";
 import { checkId } from "./record.resolver.js";
@@ -20,6 +22,11 @@ export function photoFilePath(module: string, recordId: string): string {
   return `/files/${encodeURIComponent(module)}/${encodeURIComponent(recordId)}/photo`;
 }
 
+function photoLink(record: BiginRecord, context: Context): SignedLink | null {
+  if (!PHOTO_MODULES.includes(record.module)) return null;
+  return context.signedLink(photoFilePath(record.module, record.id));
+}
+
 function checkPhotoTarget(target: RecordTargetArgs): void {
   if (!PHOTO_MODULES.includes(target.module)) {
     throw badUserInput(
@@ -35,14 +42,19 @@ export class PhotoResolver {
   @FieldResolver(() => String, {
     nullable: true,
     description:
-      "Signed download URL of the record photo (Contacts, Accounts, Products only), else null. Makes no Bigin call.",
+      "Signed link to the record photo (Contacts, Accounts, Products only, else null), usable without any header until `photoUrlExpiresAt` (5 minutes); null when the request had no credential (the download could only fail). Makes no Bigin call.",
   })
   photoUrl(@Root() record: BiginRecord, @Ctx() context: Context): string | null {
-    if (!PHOTO_MODULES.includes(record.module)) return null;
-    return context.services.files.signedUrls.sign(
-      photoFilePath(record.module, record.id),
-      context.passThroughToken(),
-    );
+    return photoLink(record, context)?.url ?? null;
+  }
+
+  @FieldResolver(() => DateTimeScalar, {
+    nullable: true,
+    description: "When `photoUrl` stops working; null when it is null.",
+  })
+  photoUrlExpiresAt(@Root() record: BiginRecord, @Ctx() context: Context): string | null {
+    const link = photoLink(record, context);
+    return link ? isoTime(link.expiresAt) : null;
   }
 
   @Mutation(() => BiginRecord, {

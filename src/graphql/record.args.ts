@@ -17,14 +17,15 @@ export class AttachmentsArgs {
 
   @Field(() => Int, {
     nullable: true,
-    defaultValue: 1,
-    description: "Page number from 1; page × first may not pass 2000 without `after`.",
+    description:
+      "Page number from 1 (default 1), in pages of `first`; page × first may not pass 2000 (Bigin's limit). Not with `after`.",
   })
   page?: number | null;
 
   @Field(() => String, {
     nullable: true,
-    description: "A page token from `pageInfo.nextPageToken`, to read past 2000 attachments.",
+    description:
+      "A cursor (`pageInfo.endCursor` or an edge's `cursor`): the page starts with the attachment after it. Any selection, and inside the first 2000 attachments any `first`, may follow it; past them `first` must stay the same. Not with `page`.",
   })
   after?: string | null;
 }

@@ -1,17 +1,20 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from "type-graphql";
+import type { AttachmentPage } from "../bigin/attachments.js";
 import { ATTACHMENT_FIELD_MAP, toAttachment } from "./attachment.type.js";
 import { AttachmentConnection } from "./attachment-connection.type.js";
+import { encodeCursor, planPage, type PagePlan } from "./attachment-cursor.js";
 import type { Context } from "./context.js";
 import { badUserInput, toGraphQLError } from "./errors.js";
 import { AttachmentsArgs, RecordArgs } from "./record.args.js";
 import { BiginRecord } from "./record.type.js";
-import { connectionFields } from "./selection.js";
+import { allBiginFields, connectionFields } from "./selection.js";
 
 /** Bigin ids are 64-bit numbers sent as strings. */
 export const BIGIN_ID = /^\d{1,19}$/;
-const MAX_PER_PAGE = 200;
-const MAX_DISCRETE_RECORDS = 2000;
+
+/** The fields of every call made with, or issuing, a page token: one set, whatever the selection. */
+const CANONICAL_FIELDS = allBiginFields(ATTACHMENT_FIELD_MAP);
 
 export function checkId(value: string, argumentName: string): string {
   if (!BIGIN_ID.test(value)) {
@@ -21,6 +24,54 @@ export function checkId(value: string, argumentName: string): string {
     );
   }
   return value;
+}
+
+/** The page a plan asked for, cut from its Bigin pages, with a cursor after every node. */
+function toConnection(
+  plan: PagePlan,
+  pages: AttachmentPage[],
+  record: BiginRecord,
+): AttachmentConnection {
+  const all = pages.flatMap((p) => p.data);
+  const window = all.slice(plan.skip, plan.skip + plan.first);
+  const last = pages[pages.length - 1]!;
+  const lastCall = plan.calls[plan.calls.length - 1]!;
+  const hasNextPage = all.length > plan.skip + plan.first || last.info.moreRecords;
+  // Bigin's next token fits our end only when it was issued for the canonical fields and this
+  // page ends where Bigin's page ended.
+  const token =
+    lastCall.canonical &&
+    last.info.nextPageToken !== null &&
+    plan.skip + window.length === all.length
+      ? { value: last.info.nextPageToken, perPage: lastCall.perPage }
+      : undefined;
+  const end = plan.offset + window.length;
+  const edges = window.map((raw, i) => ({
+    cursor: encodeCursor(
+      i === window.length - 1 ? { offset: end, token } : { offset: plan.offset + i + 1 },
+    ),
+    node: toAttachment(raw, record),
+  }));
+  const endCursor = edges[edges.length - 1]?.cursor ?? null;
+  return {
+    edges,
+    nodes: edges.map((edge) => edge.node),
+    pageInfo: {
+      page:
+        plan.calls.length === 1
+          ? (pages[0]?.info.page ?? plan.calls[0]!.page)
+          : plan.calls[0]!.page,
+      perPage: plan.first,
+      count: window.length,
+      hasNextPage,
+      hasPreviousPage: plan.offset > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor,
+      nextPageToken: hasNextPage ? endCursor : null,
+      previousPageToken: pages[0]?.info.previousPageToken ?? null,
+      pageTokenExpiry: token === undefined ? null : last.info.pageTokenExpiry,
+    },
+  };
 }
 
 @Resolver(() => BiginRecord)
@@ -42,46 +93,23 @@ export class RecordResolver {
     @Ctx() context: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<AttachmentConnection> {
-    const first = args.first ?? 200;
-    const page = args.page ?? 1;
-    const after = args.after;
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PER_PAGE) {
-      throw badUserInput(`\`first\` must be from 1 to ${MAX_PER_PAGE} (got ${first})`, "first");
-    }
-    if (!Number.isInteger(page) || page < 1) {
-      throw badUserInput(`\`page\` must be 1 or more (got ${page})`, "page");
-    }
-    if (after !== null && after !== undefined && (after.length === 0 || after.length > 2048)) {
-      throw badUserInput("`after` must be a page token from `pageInfo.nextPageToken`", "after");
-    }
-    if ((after === null || after === undefined) && page * first > MAX_DISCRETE_RECORDS) {
-      throw badUserInput(
-        `Bigin serves only the first ${MAX_DISCRETE_RECORDS} attachments by page number (page × first = ${page * first}); continue with \`after: pageInfo.nextPageToken\``,
-        "page",
-      );
-    }
+    const plan = planPage(args);
+    const selected = connectionFields(info, ATTACHMENT_FIELD_MAP);
     const loaders = context.loaders();
     try {
-      const result = await loaders.attachmentPages.load({
-        module: record.module,
-        recordId: record.id,
-        first,
-        page,
-        after: after ?? undefined,
-        fields: connectionFields(info, ATTACHMENT_FIELD_MAP),
-      });
-      return {
-        nodes: result.data.map((raw) => toAttachment(raw, record)),
-        pageInfo: {
-          page: result.info.page,
-          perPage: result.info.perPage,
-          count: result.info.count,
-          hasNextPage: result.info.moreRecords,
-          nextPageToken: result.info.nextPageToken,
-          previousPageToken: result.info.previousPageToken,
-          pageTokenExpiry: result.info.pageTokenExpiry,
-        },
-      };
+      const pages = await Promise.all(
+        plan.calls.map((call) =>
+          loaders.attachmentPages.load({
+            module: record.module,
+            recordId: record.id,
+            perPage: call.perPage,
+            page: call.page,
+            pageToken: call.pageToken,
+            fields: call.canonical ? CANONICAL_FIELDS : selected,
+          }),
+        ),
+      );
+      return toConnection(plan, pages, record);
     } catch (error) {
       throw toGraphQLError(error);
     }

@@ -79,10 +79,24 @@ function collect(
 
 const cache = new WeakMap<FieldNode, { nodes: readonly FieldNode[]; fields: readonly string[] }>();
 
+/** Every Bigin name a field map can ask for, with `id`: sorted, without duplicates. */
+export function allBiginFields(map: FieldMap): readonly string[] {
+  const names = new Set<string>(["id"]);
+  const add = (m: FieldMap) => {
+    for (const needs of Object.values(m)) {
+      for (const name of needs.bigin) names.add(name);
+      if (needs.fields) add(needs.fields);
+    }
+  };
+  add(map);
+  return [...names].sort();
+}
+
 /**
- * The Bigin `fields` for a connection field (e.g. `attachments`): what its `nodes` selections
- * need, through aliases, fragments and @skip/@include. Always includes `id`; sorted; at most
- * MAX_BIGIN_FIELDS names. Cached per document when no directive depends on a variable.
+ * The Bigin `fields` for a connection field (e.g. `attachments`): what its `nodes` and
+ * `edges { node }` selections need, through aliases, fragments and @skip/@include. Always
+ * includes `id`; sorted; at most MAX_BIGIN_FIELDS names. Cached per document when no directive
+ * depends on a variable.
  */
 export function connectionFields(
   info: Pick<GraphQLResolveInfo, "fieldNodes" | "fragments" | "variableValues">,
@@ -102,6 +116,12 @@ export function connectionFields(
   for (const fieldNode of info.fieldNodes) {
     eachField(fieldNode.selectionSet, walk, (field) => {
       if (field.name.value === "nodes") collect(field.selectionSet, nodeMap, walk, names);
+      if (field.name.value !== "edges") return;
+      eachField(field.selectionSet, walk, (edgeField) => {
+        if (edgeField.name.value === "node") {
+          collect(edgeField.selectionSet, nodeMap, walk, names);
+        }
+      });
     });
   }
   const fields = [...names].sort();

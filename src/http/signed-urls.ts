@@ -15,12 +15,21 @@ export type Verified =
   | { ok: true; token: string | undefined }
   | { ok: false; reason: "missing" | "invalid" | "expired" };
 
+/** A signed link and the moment it stops working. */
+export interface SignedLink {
+  url: string;
+  /** Epoch milliseconds (a whole second): the link is refused from then on. */
+  expiresAt: number;
+}
+
 export interface SignedUrls {
   /**
    * The absolute URL (PUBLIC_URL + `path`) that serves `path` without any header until it
    * expires; `token`, when given, travels sealed (AES-256-GCM) and bound to this path.
    */
   sign(path: string, token: string | undefined): string;
+  /** As `sign`, with the link's expiry. */
+  link(path: string, token: string | undefined): SignedLink;
   /** Checks the `expires`, `sig` and `cred` parameters of a request for `path`. Never throws. */
   verify(path: string, query: Record<string, unknown>): Verified;
 }
@@ -82,15 +91,22 @@ export function createSignedUrls(options: SignedUrlOptions): SignedUrls {
     }
   }
 
+  function link(path: string, token: string | undefined): SignedLink {
+    const expiresAt = Math.floor(now() / 1000) + ttl;
+    const expires = String(expiresAt);
+    const cred = token === undefined ? "" : seal(token, path, expires);
+    const query = new URLSearchParams({ expires });
+    if (cred !== "") query.set("cred", cred);
+    query.set("sig", mac(path, expires, cred).toString("base64url"));
+    return {
+      url: `${options.publicUrl()}${path}?${query.toString()}`,
+      expiresAt: expiresAt * 1000,
+    };
+  }
+
   return {
-    sign(path, token) {
-      const expires = String(Math.floor(now() / 1000) + ttl);
-      const cred = token === undefined ? "" : seal(token, path, expires);
-      const query = new URLSearchParams({ expires });
-      if (cred !== "") query.set("cred", cred);
-      query.set("sig", mac(path, expires, cred).toString("base64url"));
-      return `${options.publicUrl()}${path}?${query.toString()}`;
-    },
+    link,
+    sign: (path, token) => link(path, token).url,
     verify(path, query) {
       const { expires, sig } = query;
       const cred = query.cred ?? "";

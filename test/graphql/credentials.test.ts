@@ -223,6 +223,21 @@ describe("which credential wins", () => {
     expect(tokensUsed(stack)[0]).not.toContain(DEMO_TOKEN);
   });
 
+  it("signs photo links without a header when the server holds a credential, except with AUTH_MODE=passthrough", async () => {
+    const photo = `{ record(module: Contacts, id: "${IDS.rich}") { photoUrl photoUrlExpiresAt } }`;
+    stack = await startRefreshStack();
+    const { body } = await stack.gql<{ record: { photoUrl: string | null } }>(photo, {}, asServer);
+    expect(body.errors).toBeUndefined();
+    const download = await fetch(body.data!.record.photoUrl!);
+    expect(download.status).toBe(200);
+    await stack.close();
+
+    stack = await startRefreshStack({ AUTH_MODE: "passthrough" });
+    const none = await stack.gql(photo, {}, asServer);
+    expect(none.body.errors).toBeUndefined();
+    expect(none.body.data).toEqual({ record: { photoUrl: null, photoUrlExpiresAt: null } });
+  });
+
   it("answers fields that need no Bigin call without any credential in every mode", async () => {
     stack = await startRefreshStack({ AUTH_MODE: "server" });
     const { body } = await stack.gql(`{ record(module: Contacts, id: "${IDS.rich}") { id } }`);

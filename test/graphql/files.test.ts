@@ -32,7 +32,7 @@ describe("uploadAttachment", () => {
       { name: "Résumé 2026.pdf", bytes, type: "application/pdf" },
     );
     expect(body.errors).toBeUndefined();
-    const created = body.data!.uploadAttachment;
+    const { attachment: created, record } = body.data!.uploadAttachment;
     expect(created).toMatchObject({
       id: expect.stringMatching(/^\d{19}$/),
       fileName: "Résumé 2026.pdf",
@@ -41,12 +41,17 @@ describe("uploadAttachment", () => {
       createdBy: { id: expect.any(String) },
     });
     expect(created.createdTime).toMatch(/[+-]\d{2}:\d{2}$/);
-    expect(stack.calls()).toHaveLength(1);
+    // The payload's record is read after the write: the new attachment is in its list.
+    expect(record.attachments!.edges.map((edge) => edge.node.id)).toContain(created.id);
+    expect(stack.calls().map((call) => call.method)).toEqual(["POST", "GET"]);
     expect(stack.calls()[0]).toMatchObject({
       method: "POST",
       path: `/bigin/v2/Contacts/${IDS.empty}/Attachments`,
       status: 200,
     });
+    expect(Date.parse(created.downloadUrlExpiresAt!)).toBe(
+      Number(new URL(created.downloadUrl!).searchParams.get("expires")) * 1000,
+    );
 
     const url = new URL(created.downloadUrl!);
     expect(url.origin).toBe(stack.server.url);
@@ -161,7 +166,10 @@ describe("attachLink and deleteAttachment", () => {
       title: "Spec",
     });
     expect(body.errors).toBeUndefined();
-    const link = body.data!.attachLink;
+    const link = body.data!.attachLink.attachment;
+    expect(body.data!.attachLink.record.attachments!.edges.map((e) => e.node.id)).toContain(
+      link.id,
+    );
     expect(link).toMatchObject({
       fileName: "Spec",
       type: "LINK",
@@ -175,7 +183,9 @@ describe("attachLink and deleteAttachment", () => {
       recordId: IDS.empty,
       id: link.id,
     });
-    expect(removed.body.data?.deleteAttachment).toBe(link.id);
+    expect(removed.body.data?.deleteAttachment.deletedId).toBe(link.id);
+    const after = removed.body.data!.deleteAttachment.record.attachments!.edges;
+    expect(after.map((edge) => edge.node.id)).not.toContain(link.id);
     expect(writes()).toHaveLength(2);
     expect(stack.sandbox.store.getAttachment("Contacts", IDS.empty, link.id)).toBeUndefined();
 
@@ -307,5 +317,37 @@ describe("record photos", () => {
     const photo = await fetch(contact.body.data!.record.photoUrl!);
     expect(photo.headers.get("content-type")).toBe("image/png");
     expect(photo.headers.get("content-disposition")).toMatch(/^inline; /);
+  });
+
+  it("says when photoUrl expires: the very expiry the link is signed with", async () => {
+    const { body } = await stack.gql(RecordPhotoDocument, { module: "Contacts", id: IDS.rich });
+    const { photoUrl, photoUrlExpiresAt } = body.data!.record;
+    const signed = Number(new URL(photoUrl!).searchParams.get("expires")) * 1000;
+    expect(Date.parse(photoUrlExpiresAt!)).toBe(signed);
+    expect(signed - Date.now()).toBeGreaterThan(4 * 60_000);
+    expect(signed - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+  });
+
+  it("gives no link, and no error, when the request has no credential at all", async () => {
+    const { body } = await stack.gql(
+      `{ record(module: Contacts, id: "${IDS.rich}") { id photoUrl photoUrlExpiresAt } }`,
+      {},
+      { token: null },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({
+      record: { id: IDS.rich, photoUrl: null, photoUrlExpiresAt: null },
+    });
+    const malformed = await stack.gql(
+      `{ record(module: Contacts, id: "${IDS.rich}") { id photoUrl } }`,
+      {},
+      { authorization: "Basic x" },
+    );
+    expect(malformed.body.data).toEqual({ record: { id: IDS.rich, photoUrl: null } });
+    expect(malformed.body.errors![0]).toMatchObject({
+      path: ["record", "photoUrl"],
+      extensions: { code: "UNAUTHENTICATED" },
+    });
+    expect(stack.calls()).toHaveLength(0);
   });
 });

@@ -44,6 +44,37 @@ describe("operation cost", () => {
   });
 });
 
+describe("operation cost of cursors and mutation payloads", () => {
+  it("counts a cursor page that spans two of Bigin's pages as two calls", async () => {
+    const { body: first } = await stack.gql<{
+      record: { attachments: { pageInfo: { endCursor: string } } };
+    }>(
+      `{ record(module: Contacts, id: "${IDS.many}") { attachments(first: 10) { pageInfo { endCursor } } } }`,
+    );
+    stack.reset();
+    const query = (n: number) =>
+      `query ($after: String) { ${Array.from({ length: n }, (_, i) => `r${i}: record(module: Contacts, id: "${IDS.allWithAttachments[i]!.id}") { attachments(first: 15, after: $after) { nodes { id } } }`).join(" ")} }`;
+    const after = first.data!.record.attachments.pageInfo.endCursor;
+    const refused = await stack.gql(query(2), { after });
+    expect(refused.body.errors![0]!.extensions).toMatchObject({ calls: 4, maxCalls: 3 });
+    expect(stack.calls()).toHaveLength(0);
+    const served = await stack.gql(query(1), { after });
+    expect(served.body.errors).toBeUndefined();
+    expect(stack.calls()).toHaveLength(2);
+  });
+
+  it("counts the record read after each write of a mutation apart", async () => {
+    const link = (alias: string) =>
+      `${alias}: attachLink(module: Contacts, recordId: "${IDS.empty}", url: "https://example.com/${alias}") { record { attachments { nodes { id } } } }`;
+    const { body } = await stack.gql(`mutation { ${link("a")} ${link("b")} }`);
+    expect(body.errors![0]!.extensions).toMatchObject({
+      code: "QUERY_TOO_EXPENSIVE",
+      calls: 4,
+    });
+    expect(stack.calls()).toHaveLength(0);
+  });
+});
+
 describe("document caps", () => {
   it("refuses more than 100 aliases", async () => {
     const query = `{ ${Array.from({ length: 101 }, (_, i) => `a${i}: record(module: Contacts, id: "1") { id }`).join(" ")} }`;
