@@ -203,7 +203,15 @@ export class BiginClient {
         const operation = operationName(request.method, request.path);
         this.options.observer?.retry({ operation, attempt: attempt + 1, delayMs: delay });
         (request.logger ?? this.options.logger).info(
-          { bigin: { operation, path: request.path, attempt: attempt + 1, delayMs: delay } },
+          {
+            bigin: {
+              method: request.method,
+              operation,
+              path: request.path,
+              attempt: attempt + 1,
+              delayMs: delay,
+            },
+          },
           "retrying Bigin call",
         );
         try {
@@ -334,6 +342,7 @@ export class BiginClient {
       {
         bigin: {
           callId: (this.calls += 1),
+          method: request.method,
           operation: event.operation,
           path: request.path,
           status,
