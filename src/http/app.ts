@@ -15,11 +15,11 @@ import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { Config } from "../config.js";
 import { createContext, type Context, type Services } from "../graphql/context.js";
+import { documentLimitError, documentProtection } from "../graphql/document-limits.js";
 import { ErrorCode } from "../graphql/errors.js";
 import { operationLimitsPlugin } from "../graphql/operation-limits.js";
 import { requestLogPlugin } from "../graphql/request-log.plugin.js";
 import { createSchema } from "../graphql/schema.js";
-import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { createCorsPolicy, GRAPHQL_CACHE_CONTROL } from "./cors-policy.js";
 import { createFilesRouter } from "./files.js";
 import { createReadiness } from "./health.js";
@@ -58,23 +58,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, services } = options;
   let draining = false;
 
-  // Caps on document size and shape, refused during validation with a message naming the cap.
-  const armor = new ApolloArmor({
-    maxDepth: { n: 12, ignoreIntrospection: true },
-    maxAliases: { n: 100 },
-    maxDirectives: { n: 50 },
-    // graphql-js's own parser limit gives the clearer message (see parseOptions below).
-    maxTokens: { enabled: false },
-    costLimit: { enabled: false },
-    // Suggestions help people exploring the schema; hide them when introspection is off.
-    blockFieldSuggestion: { enabled: !config.introspection },
-  });
-  const protection = armor.protect();
+  // Caps on document size and shape, above what BIGIN_MAX_CALLS_PER_OPERATION lets run.
+  const protection = documentProtection(config.maxCallsPerOperation, config.introspection);
 
   const apollo = new ApolloServer<Context>({
     schema: createSchema(),
     validationRules: protection.validationRules,
-    parseOptions: { maxTokens: 5000 },
+    parseOptions: protection.parseOptions,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     logger: services.logger,
@@ -102,14 +92,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     ],
     formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
       const code = formatted.extensions?.code;
-      // graphql-js's own guard against documents too costly to validate says only this.
-      if (formatted.message === "Validation aborted.") {
-        return {
-          ...formatted,
-          message:
-            "The document is too complex to validate (too many fields to compare with each other); send a smaller operation",
-        };
-      }
+      const limit = documentLimitError(formatted);
+      if (limit) return limit;
       if (code === ErrorCode.INTERNAL_SERVER_ERROR || code === undefined) {
         services.logger.error({ err: unwrapResolverError(error) }, "unexpected error");
         return {

@@ -113,10 +113,10 @@ const CORPUS: BadRequest[] = [
     body: op(`{ __typename }`, { pad: "x".repeat(2 * 1024 * 1024) }),
   },
   {
-    name: "more than 100 aliases",
+    name: "more than 500 aliases (the cap at the default call limit)",
     headers: json,
     body: op(
-      `{ ${Array.from({ length: 120 }, (_, i) => `a${i}: record(module: Contacts, id: "1") { id }`).join(" ")} }`,
+      `{ ${Array.from({ length: 520 }, (_, i) => `a${i}: record(module: Contacts, id: "1") { id }`).join(" ")} }`,
     ),
   },
   {
@@ -124,7 +124,11 @@ const CORPUS: BadRequest[] = [
     headers: json,
     body: op(`{ ${"__typename ".repeat(2600)} }`),
   },
-  { name: "more than 5000 tokens", headers: json, body: op(`{ ${"__typename ".repeat(6000)} }`) },
+  {
+    name: "more than 10000 tokens (the cap at the default call limit)",
+    headers: json,
+    body: op(`{ ${"__typename ".repeat(10_100)} }`),
+  },
   {
     name: "a prototype-polluting variables object",
     headers: json,

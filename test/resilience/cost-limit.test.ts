@@ -75,26 +75,132 @@ describe("operation cost of cursors and mutation payloads", () => {
   });
 });
 
+/** `n` aliased `record { attachments }` fields, each a distinct record page (one Bigin call). */
+const aliasedPages = (n: number, directive = "") =>
+  `{ ${Array.from(
+    { length: n },
+    (_, i) =>
+      `a${i}: record(module: Contacts, id: "${IDS.many}") ${directive} { attachments(first: 1, page: ${i + 1}) { nodes { id } } }`,
+  ).join("\n")} }`;
+
+function expectTooExpensive(
+  response: Awaited<ReturnType<Stack["gql"]>>,
+  calls: number,
+  max: number,
+) {
+  expect(response.status).toBe(400);
+  expect(response.body.data).toBeUndefined();
+  expect(response.body.errors).toHaveLength(1);
+  expect(response.body.errors![0]).toMatchObject({
+    message: expect.stringContaining(`${calls} Bigin calls; the limit is ${max}`),
+    extensions: { code: "QUERY_TOO_EXPENSIVE", calls, maxCalls: max },
+  });
+}
+
+describe("the call limit speaks before the document caps", () => {
+  let defaults: Stack;
+  beforeAll(async () => {
+    defaults = await startStack();
+  });
+  afterAll(() => defaults.close());
+  beforeEach(() => defaults.reset());
+
+  it.each([101, 300])(
+    "refuses %i aliased record pages with QUERY_TOO_EXPENSIVE at the default limit of 100",
+    async (n) => {
+      expectTooExpensive(await defaults.gql(aliasedPages(n)), n, 100);
+      expect(defaults.calls()).toHaveLength(0);
+    },
+  );
+
+  it("refuses 101 record pages that each carry a directive with QUERY_TOO_EXPENSIVE", async () => {
+    expectTooExpensive(await defaults.gql(aliasedPages(101, "@include(if: true)")), 101, 100);
+    expect(defaults.calls()).toHaveLength(0);
+  });
+
+  it("still refuses documents far above what the call limit lets run, naming the cap", async () => {
+    const cheap = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `a${i}: record(module: Contacts, id: "1") { id }`).join(" ")} }`;
+    const aliases = await defaults.gql(cheap(501));
+    expect(aliases.status).toBe(400);
+    expect(aliases.body.errors![0]).toMatchObject({
+      message:
+        "Document limit: the operation has 501 aliases; at most 500 are accepted. Send a smaller operation.",
+      extensions: {
+        code: "GRAPHQL_VALIDATION_FAILED",
+        limit: { name: "aliases", max: 500, found: 501 },
+      },
+    });
+    const tokens = await defaults.gql(
+      `{ ${Array.from({ length: 10_100 }, () => "__typename").join(" ")} }`,
+    );
+    expect(tokens.status).toBe(400);
+    expect(tokens.body.errors![0]).toMatchObject({
+      message: expect.stringMatching(/^Document limit: the operation has more than 10000 tokens/),
+      extensions: { code: "GRAPHQL_PARSE_FAILED", limit: { name: "tokens", max: 10_000 } },
+    });
+    expect(defaults.calls()).toHaveLength(0);
+  });
+});
+
+describe("with BIGIN_MAX_CALLS_PER_OPERATION=500", () => {
+  let raised: Stack;
+  beforeAll(async () => {
+    raised = await startStack({ BIGIN_MAX_CALLS_PER_OPERATION: "500" });
+  });
+  afterAll(() => raised.close());
+  beforeEach(() => raised.reset());
+
+  it("runs an operation of 500 aliased record pages: 500 Bigin calls", async () => {
+    const { status, body } = await raised.gql(aliasedPages(500));
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(Object.keys(body.data!)).toHaveLength(500);
+    expect(raised.calls()).toHaveLength(500);
+  });
+
+  it("refuses 501 with QUERY_TOO_EXPENSIVE and no Bigin call", async () => {
+    expectTooExpensive(await raised.gql(aliasedPages(501)), 501, 500);
+    expect(raised.calls()).toHaveLength(0);
+  });
+});
+
 describe("document caps", () => {
+  const expectCap = (
+    response: Awaited<ReturnType<Stack["gql"]>>,
+    message: string,
+    limit: Record<string, unknown>,
+  ) => {
+    expect(response.status).toBe(400);
+    expect(response.body.errors![0]).toMatchObject({ message, extensions: { limit } });
+    expect(response.body.errors![0]!.message).not.toMatch(/syntax error/i);
+    expect(stack.calls()).toHaveLength(0);
+  };
+
   it("refuses more than 100 aliases", async () => {
     const query = `{ ${Array.from({ length: 101 }, (_, i) => `a${i}: record(module: Contacts, id: "1") { id }`).join(" ")} }`;
-    const { status, body } = await stack.gql(query);
-    expect(status).toBe(400);
-    expect(body.errors![0]!.message).toMatch(/aliases/i);
+    expectCap(
+      await stack.gql(query),
+      "Document limit: the operation has 101 aliases; at most 100 are accepted. Send a smaller operation.",
+      { name: "aliases", max: 100, found: 101 },
+    );
   });
 
   it("refuses a document of more than 5000 tokens", async () => {
     const query = `{ ${Array.from({ length: 5100 }, () => "__typename").join(" ")} }`;
-    const { status, body } = await stack.gql(query);
-    expect(status).toBe(400);
-    expect(body.errors![0]!.message).toMatch(/token/i);
-    expect(stack.calls()).toHaveLength(0);
+    expectCap(
+      await stack.gql(query),
+      "Document limit: the operation has more than 5000 tokens (names, punctuation and values); at most 5000 are accepted. Send a smaller operation.",
+      { name: "tokens", max: 5000 },
+    );
   });
 
   it("refuses more than 50 directives", async () => {
     const query = `{ __typename ${Array.from({ length: 51 }, () => "@skip(if: false)").join(" ")} }`;
-    const { status, body } = await stack.gql(query);
-    expect(status).toBe(400);
-    expect(body.errors![0]!.message).toMatch(/directive/i);
+    expectCap(
+      await stack.gql(query),
+      "Document limit: the operation has 51 directives; at most 50 are accepted. Send a smaller operation.",
+      { name: "directives", max: 50, found: 51 },
+    );
   });
 });

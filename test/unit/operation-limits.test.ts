@@ -1,5 +1,6 @@
 import { Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
 import { describe, expect, it } from "vitest";
+import { documentLimits } from "../../src/graphql/document-limits.js";
 import { countBiginCalls } from "../../src/graphql/operation-limits.js";
 
 function count(source: string, variables: Record<string, unknown> = {}) {
@@ -59,5 +60,26 @@ describe("countBiginCalls", () => {
         deletePhoto(module: Contacts, recordId: "1") { attachments { nodes { id } } }
       }`),
     ).toBe(4);
+  });
+});
+
+describe("documentLimits", () => {
+  it("keeps the floors for small call limits", () => {
+    expect(documentLimits(3)).toEqual({
+      maxTokens: 5000,
+      maxAliases: 100,
+      maxDirectives: 50,
+      maxDepth: 12,
+    });
+  });
+
+  it("grows the caps with BIGIN_MAX_CALLS_PER_OPERATION, well above one alias per call", () => {
+    expect(documentLimits(100)).toEqual({
+      maxTokens: 10_000,
+      maxAliases: 500,
+      maxDirectives: 200,
+      maxDepth: 12,
+    });
+    expect(documentLimits(500)).toMatchObject({ maxTokens: 50_000, maxAliases: 2500 });
   });
 });
