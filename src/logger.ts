@@ -30,6 +30,10 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
           "*.refreshToken",
           "clientSecret",
           "*.clientSecret",
+          // An HTTP client's error carries the request it failed (headers included).
+          "err.config",
+          "err.request",
+          "err.response",
         ],
         censor: "[redacted]",
       },

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRefreshTokenCredential } from "./bigin/auth/refresh-token.js";
 import { RedisTokenStore } from "./bigin/auth/redis-token-store.js";
@@ -101,25 +101,16 @@ export async function startServer(
     attachmentCache,
     redis,
   };
-  const httpServer = createServer();
-  // Keep-alive from clients and gateways: longer than common proxy idle timeouts.
-  httpServer.keepAliveTimeout = 65_000;
   const app = await createApp({
     config,
     services,
     apiUrl: options.apiUrl,
-    httpServer,
     demoToken: options.demoToken,
     exampleQuery: options.exampleQuery,
   });
-  httpServer.on("request", app.express);
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(config.port, config.host, () => {
-      httpServer.off("error", reject);
-      resolve();
-    });
-  });
+  // No HOST: every interface, IPv6 and IPv4.
+  await app.fastify.listen({ port: config.port, host: config.host ?? "::" });
+  const httpServer = app.fastify.server;
   const { port } = httpServer.address() as AddressInfo;
   const host =
     config.host && config.host !== "0.0.0.0" && config.host !== "::" ? config.host : "localhost";

@@ -77,6 +77,8 @@ export function parseAuthorization(
 
 export function createContext(init: {
   requestId: string;
+  /** The logger of this request (carrying its id); default a child of the process logger. */
+  logger?: Logger | undefined;
   services: Services;
   signal: AbortSignal;
   authorization: string | undefined;
@@ -87,7 +89,7 @@ export function createContext(init: {
   const links = new Map<string, SignedLink | null>();
   const context: Context = {
     requestId: init.requestId,
-    logger: init.services.logger.child({ requestId: init.requestId }),
+    logger: init.logger ?? init.services.logger.child({ requestId: init.requestId }),
     services: init.services,
     signal: init.signal,
     credential() {

@@ -1,62 +1,107 @@
 import { randomUUID } from "node:crypto";
-import { setMaxListeners } from "node:events";
-import type { Server } from "node:http";
+import { once, setMaxListeners } from "node:events";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
-import { expressMiddleware } from "@as-integrations/express5";
-import cors from "cors";
-import express, { type NextFunction, type Request, type Response } from "express";
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
+import fastifyCors, { type FastifyCorsOptions } from "@fastify/cors";
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+} from "fastify";
 import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { Config } from "../config.js";
+import type { Logger } from "../logger.js";
 import { createContext, type Context, type Services } from "../graphql/context.js";
 import { documentLimitError, documentProtection } from "../graphql/document-limits.js";
 import { ErrorCode } from "../graphql/errors.js";
 import { operationLimitsPlugin } from "../graphql/operation-limits.js";
 import { requestLogPlugin } from "../graphql/request-log.plugin.js";
 import { createSchema } from "../graphql/schema.js";
-import { createCorsPolicy, GRAPHQL_CACHE_CONTROL } from "./cors-policy.js";
-import { createFilesRouter } from "./files.js";
+import processRequest from "graphql-upload/processRequest.mjs";
+import { createCorsPolicy, GRAPHQL_CACHE_CONTROL, type CorsPolicy } from "./cors-policy.js";
+import { registerFileRoutes } from "./files.js";
 import { createReadiness } from "./health.js";
-import graphqlUploadExpress from "graphql-upload/graphqlUploadExpress.mjs";
 
 export interface AppOptions {
   config: Config;
   services: Services;
   /** The Bigin API domain this server calls. */
   apiUrl: string;
-  httpServer: Server;
   /** Shown in the landing page's headers when running against the sandbox. */
   demoToken?: string | undefined;
   exampleQuery?: string | undefined;
 }
 
 export interface App {
-  express: express.Express;
+  fastify: FastifyInstance;
   apollo: ApolloServer<Context>;
   /** Marks the server as draining: /readyz turns 503. */
   startDraining(): void;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** Largest JSON body accepted on /graphql. */
+const BODY_LIMIT = 1024 * 1024;
 
 /** The headers Apollo's CSRF prevention accepts as proof of a non-simple request. */
-function hasPreflightHeader(req: Request): boolean {
+function hasPreflightHeader(req: FastifyRequest): boolean {
   return (
-    (req.get("apollo-require-preflight") ?? "") !== "" ||
-    (req.get("x-apollo-operation-name") ?? "") !== ""
+    (req.headers["apollo-require-preflight"] ?? "") !== "" ||
+    (req.headers["x-apollo-operation-name"] ?? "") !== ""
   );
 }
 
-/** Express 5 + Apollo Server 5: /graphql, /healthz, /readyz. */
+/**
+ * The CORS policy as @fastify/cors takes it: the origins as a value, not a function (a function
+ * makes it add `Vary: Origin` even to the `*` answer), and the header lists comma-joined.
+ */
+function fastifyCorsOptions({ origins, options }: CorsPolicy): FastifyCorsOptions {
+  return {
+    ...options,
+    origin: origins === "*" ? "*" : [...origins],
+    methods: options.methods.join(","),
+    allowedHeaders: options.allowedHeaders.join(","),
+    exposedHeaders: options.exposedHeaders.join(","),
+    // As for any OPTIONS: a 204 even without Origin (not a browser's preflight, but harmless).
+    strictPreflight: false,
+  };
+}
+
+const isMultipart = (req: FastifyRequest) =>
+  /^multipart\/form-data\b/i.test(req.headers["content-type"] ?? "");
+
+/** Fastify 5 + Apollo Server 5: /graphql, /files, /healthz, /readyz, /metrics. */
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, services } = options;
   let draining = false;
+
+  const app = Fastify({
+    // The process's pino logger: its level and redaction hold for Fastify's lines too.
+    loggerInstance: services.logger as FastifyBaseLogger,
+    // One line per GraphQL operation comes from requestLogPlugin; none per HTTP request.
+    logController: new LogController({
+      disableRequestLogging: true,
+      requestIdLogLabel: "requestId",
+    }),
+    // A caller's x-request-id when it is sane, else a fresh one.
+    requestIdHeader: false,
+    genReqId(req) {
+      const incoming = req.headers["x-request-id"];
+      return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    bodyLimit: BODY_LIMIT,
+    // Keep-alive from clients and gateways: longer than common proxy idle timeouts.
+    keepAliveTimeout: 65_000,
+    trustProxy: false,
+  });
 
   // Caps on document size and shape, above what BIGIN_MAX_CALLS_PER_OPERATION lets run.
   const protection = documentProtection(config.maxCallsPerOperation, config.introspection);
@@ -78,7 +123,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       requestLogPlugin(),
       // No cache hints here: skip the per-field wrapper the cache-control plugin installs.
       ApolloServerPluginCacheControlDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      // Stops accepting and lets requests in flight finish (10 s at most) when Apollo stops.
+      fastifyApolloDrainPlugin(app),
       config.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({
             embed: true,
@@ -108,23 +154,20 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   await apollo.start();
 
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("trust proxy", false);
-  // Every route; preflights (OPTIONS) are answered here, before Apollo's CSRF check.
-  app.use(cors(createCorsPolicy(config).options));
-
-  app.get("/", (_req, res) => res.redirect(302, "/graphql"));
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
   });
-  app.get("/metrics", async (_req, res) => {
+  // Every route; preflights (OPTIONS) are answered here, before Apollo's CSRF check.
+  await app.register(fastifyCors, fastifyCorsOptions(createCorsPolicy(config)));
+
+  app.get("/", (_req, reply) => reply.redirect("/graphql", 302));
+  app.get("/healthz", () => ({ status: "ok" }));
+  app.get("/metrics", async (_req, reply) => {
     const registry = services.metrics?.registry;
     if (!registry) {
-      res.status(404).json({ code: "NOT_FOUND", message: "Metrics are off" });
-      return;
+      return reply.code(404).send({ code: "NOT_FOUND", message: "Metrics are off" });
     }
-    res.type(registry.contentType).send(await registry.metrics());
+    return reply.type(registry.contentType).send(await registry.metrics());
   });
   const readiness = createReadiness(
     options.apiUrl,
@@ -134,80 +177,77 @@ export async function createApp(options: AppOptions): Promise<App> {
       : undefined,
     services.redis,
   );
-  app.get("/readyz", readiness.handler);
+  app.get("/readyz", async (_req, reply) => {
+    const { status, body } = await readiness.check();
+    return reply.code(status).send(body);
+  });
 
-  app.use("/files", createFilesRouter(services));
+  registerFileRoutes(app, services);
 
-  app.use("/graphql", (_req: Request, res: Response, next: NextFunction) => {
-    res.setHeader("Cache-Control", GRAPHQL_CACHE_CONTROL);
-    next();
+  // Multipart requests (file uploads): graphql-upload reads the stream itself, before Apollo,
+  // which still demands a preflight header on them (CSRF prevention).
+  app.addContentTypeParser("multipart/form-data", (_req, _payload, done) => done(null));
+  const uploads = { maxFiles: 1, maxFileSize: services.files.maxAttachmentBytes + 1 };
+  const spooled = new WeakSet<object>();
+  const graphqlHandler = fastifyApolloHandler(apollo, {
+    context: async (request, reply) => {
+      const controller = new AbortController();
+      // Every Bigin call waiting or in flight listens to it (dozens for a gateway's _entities).
+      setMaxListeners(0, controller.signal);
+      const res = reply.raw;
+      res.once("close", () => {
+        if (!res.writableFinished) controller.abort(new Error("client went away"));
+      });
+      return createContext({
+        requestId: request.id,
+        // Fastify's child of services.logger, bound to the request id.
+        logger: request.log as Logger,
+        services,
+        signal: controller.signal,
+        authorization: request.headers.authorization,
+      });
+    },
   });
-  // Multipart requests (file uploads): parsed before Apollo, which still demands a preflight
-  // header on them (CSRF prevention).
-  const parseUploads = graphqlUploadExpress({
-    maxFiles: 1,
-    maxFileSize: services.files.maxAttachmentBytes + 1,
+  app.route({
+    method: ["GET", "POST"],
+    url: "/graphql",
+    async onRequest(_request, reply) {
+      reply.header("Cache-Control", GRAPHQL_CACHE_CONTROL);
+    },
+    async preValidation(request, reply) {
+      // Without a preflight header Apollo refuses the request anyway: do not spool its file first.
+      if (!isMultipart(request) || !hasPreflightHeader(request)) return;
+      spooled.add(request.raw);
+      request.body = await processRequest(request.raw, reply.raw, uploads);
+    },
+    async onSend(request, _reply, payload) {
+      // Answer a multipart request once it has been read to the end, or the client may not
+      // see the answer while it is still sending.
+      if (spooled.has(request.raw) && !request.raw.closed) await once(request.raw, "close");
+      return payload;
+    },
+    handler: graphqlHandler,
   });
-  app.use("/graphql", (req: Request, res: Response, next: NextFunction) => {
-    // Without a preflight header Apollo refuses the request anyway: do not spool its file first.
-    if (req.is("multipart/form-data") && !hasPreflightHeader(req)) {
-      req.body = {};
-      return next();
-    }
-    return parseUploads(req, res, next);
-  });
-  app.use(
-    "/graphql",
-    express.json({ limit: "1mb" }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const incoming = req.get("x-request-id");
-        const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader("x-request-id", requestId);
-        const controller = new AbortController();
-        // Every Bigin call waiting or in flight listens to it (dozens for a gateway's _entities).
-        setMaxListeners(0, controller.signal);
-        res.once("close", () => {
-          if (!res.writableFinished) controller.abort(new Error("client went away"));
-        });
-        return createContext({
-          requestId,
-          services,
-          signal: controller.signal,
-          authorization: req.get("authorization"),
-        });
-      },
-    }),
+
+  app.setNotFoundHandler((_req, reply) =>
+    reply.code(404).send({ code: "NOT_FOUND", message: "No such route" }),
+  );
+  // Body parsing, upload and other errors: a JSON answer naming the problem, no stack trace.
+  app.setErrorHandler(
+    (error: FastifyError & { status?: number; expose?: boolean }, _req, reply) => {
+      const status = Number(error.statusCode ?? error.status ?? 500);
+      const known = status >= 400 && status < 500;
+      if (!known) services.logger.error({ err: error }, "request failed");
+      return reply.code(known ? status : 500).send({
+        code:
+          status === 413 ? "PAYLOAD_TOO_LARGE" : known ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR",
+        message: known && error.expose !== false ? error.message : "Internal server error",
+      });
+    },
   );
 
-  app.use((_req: Request, res: Response) => {
-    res.status(404).json({ code: "NOT_FOUND", message: "No such route" });
-  });
-  // Body-parser and other middleware errors: a JSON answer naming the problem, no stack trace.
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status =
-      typeof error === "object" && error !== null && "status" in error
-        ? Number((error as { status: unknown }).status)
-        : 500;
-    const expose =
-      typeof error === "object" &&
-      error !== null &&
-      (error as { expose?: unknown }).expose === true;
-    if (status >= 500 || !expose) services.logger.error({ err: error }, "request failed");
-    res.status(status >= 400 && status < 600 ? status : 500).json({
-      code:
-        status === 413
-          ? "PAYLOAD_TOO_LARGE"
-          : status < 500
-            ? "BAD_REQUEST"
-            : "INTERNAL_SERVER_ERROR",
-      message:
-        status < 500 && error instanceof Error && expose ? error.message : "Internal server error",
-    });
-  });
-
   return {
-    express: app,
+    fastify: app,
     apollo,
     startDraining() {
       draining = true;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { pipeline } from "node:stream/promises";
-import express, { type Request, type Response } from "express";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { GraphQLError } from "graphql";
 import { downloadAttachment } from "../bigin/attachments.js";
 import type { BiginStreamResponse } from "../bigin/client.js";
@@ -42,8 +42,15 @@ const PHOTO_EXTENSIONS: Record<string, string> = {
   "image/bmp": "bmp",
 };
 
+interface FileParams {
+  module: string;
+  recordId: string;
+  attachmentId?: string;
+}
+type FileRequest = FastifyRequest<{ Params: FileParams }>;
+
 /** The path parameters, checked: never spliced raw into a Bigin URL. */
-function target(req: Request, photo: boolean): { module: string; recordId: string } {
+function target(req: FileRequest, photo: boolean): { module: string; recordId: string } {
   const module = String(req.params.module);
   const recordId = String(req.params.recordId);
   if (!MODULES.has(module)) {
@@ -78,14 +85,12 @@ function target(req: Request, photo: boolean): { module: string; recordId: strin
  * GET /files/{module}/{recordId}/attachments/{attachmentId} and GET /files/{module}/{recordId}/photo
  * (design.md §4): Bigin's bytes piped through, authorised by the Authorization header or a signed link.
  */
-export function createFilesRouter(services: Services): express.Router {
-  const router = express.Router();
-
+export function registerFileRoutes(app: FastifyInstance, services: Services): void {
   /** The credential of this request: its header, else the one sealed in a valid signed link. */
-  function credentialFor(req: Request, signal: AbortSignal): BiginCredential {
-    let authorization = req.get("authorization");
+  function credentialFor(req: FileRequest, signal: AbortSignal): BiginCredential {
+    let authorization = req.headers.authorization;
     if (authorization === undefined) {
-      const path = `${req.baseUrl}${req.path}`;
+      const path = pathOf(req.url);
       const verified = services.files.signedUrls.verify(path, req.query as Record<string, unknown>);
       if (!verified.ok && verified.reason !== "missing") {
         throw new FileRouteError(
@@ -105,13 +110,14 @@ export function createFilesRouter(services: Services): express.Router {
   }
 
   async function serve(
-    req: Request,
-    res: Response,
+    req: FileRequest,
+    reply: FastifyReply,
     fetchFile: (credential: BiginCredential, signal: AbortSignal) => Promise<BiginStreamResponse>,
     fallbackName: (contentType: string) => string,
     disposition: "attachment" | "inline",
-  ): Promise<void> {
+  ): Promise<FastifyReply> {
     const controller = new AbortController();
+    const res = reply.raw;
     res.once("close", () => {
       if (!res.writableFinished) controller.abort(new Error("client went away"));
     });
@@ -125,7 +131,13 @@ export function createFilesRouter(services: Services): express.Router {
       const length = upstream.headers["content-length"];
       const name =
         fileNameFrom(upstream.headers["content-disposition"]) ?? fallbackName(contentType);
-      res.status(200);
+      // From here on the answer is Bigin's bytes, written by hand as they arrive; headers set
+      // on the reply before (request id, CORS) go out with them.
+      reply.hijack();
+      for (const [header, value] of Object.entries(reply.getHeaders())) {
+        if (value !== undefined) res.setHeader(header, value);
+      }
+      res.statusCode = 200;
       res.setHeader("Content-Type", contentType);
       if (length !== undefined && /^\d+$/.test(length)) res.setHeader("Content-Length", length);
       res.setHeader("Content-Disposition", contentDisposition(disposition, name));
@@ -135,51 +147,73 @@ export function createFilesRouter(services: Services): express.Router {
         // Headers only: stop Bigin's body instead of reading it to the end.
         upstream.body.destroy();
         res.end();
-        return;
+        return reply;
       }
       await pipeline(upstream.body, res);
+      return reply;
     } catch (error) {
-      if (controller.signal.aborted || error instanceof BiginAbortError) return;
+      if (controller.signal.aborted || error instanceof BiginAbortError) return reply;
       if (res.headersSent) {
-        services.logger.warn({ err: error, path: req.path }, "download broke off");
+        services.logger.warn({ err: error, path: pathOf(req.url) }, "download broke off");
         res.destroy();
-        return;
+        return reply;
+      }
+      if (reply.sent) {
+        // Failed before the first byte: no answer can be sent any more.
+        res.destroy();
+        return reply;
       }
       const { status, code, message } = describe(error);
       if (status >= 500 && code === ErrorCode.INTERNAL_SERVER_ERROR) {
-        services.logger.error({ err: error, path: req.path }, "download failed");
+        services.logger.error({ err: error, path: pathOf(req.url) }, "download failed");
       }
       if (error instanceof GraphQLError && typeof error.extensions.retryAfterSeconds === "number") {
-        res.setHeader("Retry-After", String(error.extensions.retryAfterSeconds));
+        reply.header("Retry-After", String(error.extensions.retryAfterSeconds));
       }
-      res.status(status).json({ code, message });
+      return reply.code(status).send({ code, message });
     }
   }
 
-  router.get("/:module/:recordId/attachments/:attachmentId", (req, res) => {
-    const attachmentId = String(req.params.attachmentId);
-    return serve(
-      req,
-      res,
-      (credential, signal) =>
-        downloadAttachment(services.client, credential, target(req, false), attachmentId, signal),
-      () => `attachment-${attachmentId}`,
-      "attachment",
-    );
+  // HEAD is its own route: Fastify's automatic one would read Bigin's whole body and send a
+  // Content-Length of 0.
+  app.route<{ Params: FileParams }>({
+    method: ["GET", "HEAD"],
+    url: "/files/:module/:recordId/attachments/:attachmentId",
+    exposeHeadRoute: false,
+    handler(req, reply) {
+      const attachmentId = String(req.params.attachmentId);
+      return serve(
+        req,
+        reply,
+        (credential, signal) =>
+          downloadAttachment(services.client, credential, target(req, false), attachmentId, signal),
+        () => `attachment-${attachmentId}`,
+        "attachment",
+      );
+    },
   });
 
-  router.get("/:module/:recordId/photo", (req, res) =>
-    serve(
-      req,
-      res,
-      (credential, signal) => downloadPhoto(services.client, credential, target(req, true), signal),
-      (contentType) =>
-        `${String(req.params.module)}-${String(req.params.recordId)}.${PHOTO_EXTENSIONS[contentType] ?? "img"}`,
-      "inline",
-    ),
-  );
+  app.route<{ Params: FileParams }>({
+    method: ["GET", "HEAD"],
+    url: "/files/:module/:recordId/photo",
+    exposeHeadRoute: false,
+    handler: (req, reply) =>
+      serve(
+        req,
+        reply,
+        (credential, signal) =>
+          downloadPhoto(services.client, credential, target(req, true), signal),
+        (contentType) =>
+          `${String(req.params.module)}-${String(req.params.recordId)}.${PHOTO_EXTENSIONS[contentType] ?? "img"}`,
+        "inline",
+      ),
+  });
+}
 
-  return router;
+/** The path of a request URL, without its query string. */
+function pathOf(url: string): string {
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /** Any failure → the status and JSON body of design.md §3/§4. Messages carry no secrets. */

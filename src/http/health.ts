@@ -1,5 +1,4 @@
 import axios from "axios";
-import type { Request, Response } from "express";
 import type { BiginCredential } from "../bigin/credential.js";
 import { biginBaseUrl } from "../bigin/data-centres.js";
 
@@ -46,21 +45,18 @@ export function createReadiness(
     return last;
   };
   return {
-    async handler(_req: Request, res: Response) {
-      if (isDraining()) {
-        res.status(503).json({ status: "draining" });
-        return;
-      }
+    /** The status and JSON body of `/readyz`. */
+    async check(): Promise<{ status: number; body: Record<string, unknown> }> {
+      if (isDraining()) return { status: 503, body: { status: "draining" } };
       const result = await probe();
       const credential = result.serverCredential && { serverCredential: result.serverCredential };
       const shared = redis && { redis: redis.status() };
-      res
-        .status(result.ok ? 200 : 503)
-        .json(
-          result.ok
-            ? { status: "ready", ...credential, ...shared }
-            : { status: "unavailable", reason: result.reason, ...credential, ...shared },
-        );
+      return result.ok
+        ? { status: 200, body: { status: "ready", ...credential, ...shared } }
+        : {
+            status: 503,
+            body: { status: "unavailable", reason: result.reason, ...credential, ...shared },
+          };
     },
   };
 }
