@@ -59,14 +59,10 @@ function hasPreflightHeader(req: FastifyRequest): boolean {
   );
 }
 
-/**
- * The CORS policy as @fastify/cors takes it: the origins as a value, not a function (a function
- * makes it add `Vary: Origin` even to the `*` answer), and the header lists comma-joined.
- */
-function fastifyCorsOptions({ origins, options }: CorsPolicy): FastifyCorsOptions {
+/** The CORS policy as @fastify/cors takes it: the header lists comma-joined. */
+function fastifyCorsOptions({ options }: CorsPolicy): FastifyCorsOptions {
   return {
     ...options,
-    origin: origins === "*" ? "*" : [...origins],
     methods: options.methods.join(","),
     allowedHeaders: options.allowedHeaders.join(","),
     exposedHeaders: options.exposedHeaders.join(","),

@@ -88,10 +88,13 @@ export function parseCorsOrigins(
 
 /** The options `cors` and `@fastify/cors` both accept. */
 export interface CorsOptions {
-  origin(
-    requestOrigin: string | undefined,
-    callback: (error: Error | null, origin: "*" | string[]) => void,
-  ): void;
+  /**
+   * `*`, or the origins to reflect. A list (even an empty one), never `false`: with `false` both
+   * libraries skip the preflight answer and leave OPTIONS to the routes (Apollo's CSRF check).
+   * With a list they answer it, reflect only a listed Origin and add `Vary: Origin`; `*` needs
+   * no Vary (a function here would make @fastify/cors add it to every answer).
+   */
+  origin: "*" | string[];
   methods: string[];
   allowedHeaders: string[];
   exposedHeaders: string[];
@@ -121,18 +124,12 @@ export function createCorsPolicy(
 ): CorsPolicy {
   const serverCredential = config.oauth !== undefined && config.authMode !== "passthrough";
   const origins: CorsOrigins = config.corsOrigins ?? (serverCredential ? [] : "*");
-  const answer: "*" | string[] = origins === "*" ? "*" : [...origins];
   return {
     origins,
     defaulted: config.corsOrigins === undefined,
     serverCredential,
     options: {
-      // A list, never `false`: with `false` both libraries skip the preflight answer and leave
-      // OPTIONS to the routes (Apollo's CSRF check). With a list they answer it and reflect only
-      // a listed Origin (adding `Vary: Origin`); `*` needs no Vary.
-      origin(_requestOrigin, callback) {
-        callback(null, answer);
-      },
+      origin: origins === "*" ? "*" : [...origins],
       methods: ["GET", "POST"],
       allowedHeaders: [...CORS_ALLOWED_HEADERS],
       exposedHeaders: [...CORS_EXPOSED_HEADERS],
