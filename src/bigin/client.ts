@@ -103,19 +103,30 @@ export class BiginClient {
   private readonly http: AxiosInstance;
   private readonly limiter: KeyedLimiter;
   private calls = 0;
-  private readonly agents = {
-    http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
-    https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
-  };
+  private readonly agents: { http: http.Agent; https: https.Agent };
 
   constructor(private readonly options: BiginClientOptions) {
+    // Idle keep-alive sockets for one full wave of calls (BIGIN_CONCURRENCY), no more.
+    const sockets = {
+      keepAlive: true,
+      maxSockets: Math.max(256, options.concurrency),
+      maxFreeSockets: options.concurrency,
+    };
+    this.agents = { http: new http.Agent(sockets), https: new https.Agent(sockets) };
+    // One instance, configured once. Each call passes only what differs (method, the URL with
+    // its query already encoded, headers, body, response type, signal): no params serialiser,
+    // no request or response transforms (bodies are Buffers or streams, answers read as text
+    // and parsed once by json()), no interceptors, and no adapter lookup.
     this.http = axios.create({
+      adapter: "http",
       httpAgent: this.agents.http,
       httpsAgent: this.agents.https,
-      validateStatus: () => true,
+      validateStatus: null,
       maxRedirects: 0,
-      maxContentLength: Infinity,
-      maxBodyLength: Infinity,
+      maxContentLength: -1,
+      maxBodyLength: -1,
+      transformRequest: [],
+      transformResponse: [],
       transitional: { silentJSONParsing: false, forcedJSONParsing: false },
       proxy: false,
     });
@@ -249,7 +260,8 @@ export class BiginClient {
   ): Promise<AxiosResponse> {
     const { token, apiUrl } = await request.credential.accessToken();
     used.token = token;
-    const url = biginBaseUrl(apiUrl ?? this.options.apiUrl) + request.path;
+    const url =
+      biginBaseUrl(apiUrl ?? this.options.apiUrl) + request.path + queryString(request.query);
     const controller = new AbortController();
     const onCallerAbort = () => controller.abort(request.signal?.reason);
     if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
@@ -274,7 +286,6 @@ export class BiginClient {
       const response = await this.http.request({
         method: request.method,
         url,
-        params: request.query,
         data,
         headers: { ...request.headers, Authorization: `Zoho-oauthtoken ${token}` },
         responseType,
@@ -287,7 +298,21 @@ export class BiginClient {
           // The body is still arriving: keep the idle timeout and the caller's abort until it has.
           handedOff = true;
           arm();
-          response.data = watch(response.data as Readable, arm, release);
+          // A body that breaks off fails with our error, never the HTTP client's (which
+          // carries the request, Authorization header included).
+          response.data = watch(response.data as Readable, arm, release, () =>
+            request.signal?.aborted
+              ? new BiginAbortError(request.method, request.path)
+              : new BiginTransportError(
+                  timedOut ? "timeout" : "network",
+                  timedOut
+                    ? `Bigin's answer stalled for more than ${this.options.timeoutMs} ms`
+                    : "Bigin's answer broke off",
+                  request.method,
+                  request.path,
+                  response.status,
+                ),
+          );
         }
       }
       if (response.status >= 400) throw errorFromResponse(request, response);
@@ -355,16 +380,47 @@ export class BiginClient {
   }
 }
 
-/** `source` passed through; `onChunk` runs for every chunk, `onEnd` once when it ends or fails. */
-function watch(source: Readable, onChunk: () => void, onEnd?: () => void): Readable {
+/**
+ * `source` passed through; `onChunk` runs for every chunk, `onEnd` once when it ends or fails.
+ * With `failure`, the stream fails with what it returns instead of the source's own error.
+ */
+function watch(
+  source: Readable,
+  onChunk: () => void,
+  onEnd?: () => void,
+  failure?: () => Error,
+): Readable {
   const through = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       onChunk();
       callback(null, chunk);
     },
+    destroy(error, callback) {
+      callback(error && failure ? failure() : error);
+    },
   });
   pipeline(source, through, () => onEnd?.());
   return through;
+}
+
+/** Encodes like axios' params serialiser did (`,` `:` `$` kept, space as `+`), once per call. */
+const encode = (value: string) =>
+  encodeURIComponent(value)
+    .replace(/%3A/gi, ":")
+    .replace(/%24/g, "$")
+    .replace(/%2C/gi, ",")
+    .replace(/%20/g, "+");
+
+/** `?a=1&b=2` from the defined values of `query`, or "" when there are none. */
+export function queryString(query: BiginRequest["query"]): string {
+  if (query === undefined) return "";
+  let out = "";
+  for (const name in query) {
+    const value = query[name];
+    if (value === undefined) continue;
+    out += `${out === "" ? "?" : "&"}${encode(name)}=${encode(String(value))}`;
+  }
+  return out;
 }
 
 async function readAll(stream: Readable): Promise<string> {
