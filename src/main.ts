@@ -2,11 +2,12 @@ import "reflect-metadata";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createCorsPolicy } from "./http/cors-policy.js";
 import { createLogger } from "./logger.js";
-import { DEMO_IDS, DEMO_TOKEN, startSandbox, type Sandbox } from "./sandbox/index.js";
+import type { Sandbox } from "./sandbox/index.js";
 import { startServer } from "./server.js";
 
-const EXAMPLE_QUERY = `query RecordAttachments {
-  record(module: Contacts, id: "${DEMO_IDS.contact}") {
+/** The landing page's example operation, on the sandbox's demo contact. */
+const exampleQuery = (contactId: string) => `query RecordAttachments {
+  record(module: Contacts, id: "${contactId}") {
     attachments(first: 20) {
       nodes { id fileName size type linkUrl createdTime createdBy { name email } }
       pageInfo { count hasNextPage }
@@ -33,7 +34,13 @@ async function main(): Promise<void> {
 
   let sandbox: Sandbox | undefined;
   let apiUrl: string;
+  // The sandbox's code (routes, store, demo data) is loaded only when it is served.
+  let demoToken = "";
+  let example = "";
   if (config.upstream.kind === "sandbox") {
+    const { DEMO_IDS, startSandbox, ...demo } = await import("./sandbox/index.js");
+    demoToken = demo.DEMO_TOKEN;
+    example = exampleQuery(DEMO_IDS.contact);
     sandbox = await startSandbox({ port: config.upstream.port, host: "127.0.0.1" });
     apiUrl = sandbox.url;
     logger.info(
@@ -72,9 +79,9 @@ async function main(): Promise<void> {
     logger,
     // The sandbox is the accounts server too.
     ...(sandbox && { accountsUrl: sandbox.url }),
-    ...(sandbox && { exampleQuery: EXAMPLE_QUERY }),
+    ...(sandbox && { exampleQuery: example }),
     // AUTH_MODE=server refuses callers' tokens: the landing page must not send one.
-    ...(sandbox && config.authMode !== "server" && { demoToken: DEMO_TOKEN }),
+    ...(sandbox && config.authMode !== "server" && { demoToken: demoToken }),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE" || error.code === "EACCES") {
       process.stderr.write(
@@ -87,7 +94,7 @@ async function main(): Promise<void> {
   logger.info({ url: `${server.url}/graphql` }, "GraphQL server ready");
 
   if (sandbox) {
-    const body = JSON.stringify({ query: EXAMPLE_QUERY.replace(/\s+/g, " ").trim() });
+    const body = JSON.stringify({ query: example.replace(/\s+/g, " ").trim() });
     process.stdout.write(
       [
         "",
@@ -95,7 +102,7 @@ async function main(): Promise<void> {
         `  Bigin:    the embedded sandbox at ${sandbox.url} (set BIGIN_DC or BIGIN_API_URL for a real account)`,
         config.authMode === "server"
           ? "  Token:    none: the server's refresh token is used (AUTH_MODE=server)"
-          : `  Token:    Authorization: Zoho-oauthtoken ${DEMO_TOKEN}`,
+          : `  Token:    Authorization: Zoho-oauthtoken ${demoToken}`,
         ...(config.oauth && config.authMode === "either"
           ? ["            (or none: the server's refresh token is used for requests without one)"]
           : []),
@@ -105,7 +112,7 @@ async function main(): Promise<void> {
         "    -H 'content-type: application/json' \\",
         ...(config.authMode === "server"
           ? []
-          : [`    -H 'authorization: Zoho-oauthtoken ${DEMO_TOKEN}' \\`]),
+          : [`    -H 'authorization: Zoho-oauthtoken ${demoToken}' \\`]),
         `    -d '${body}'`,
         "",
         "",

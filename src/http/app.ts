@@ -71,6 +71,10 @@ function fastifyCorsOptions({ options }: CorsPolicy): FastifyCorsOptions {
   };
 }
 
+function noSchemas(): never {
+  throw new Error("Route schemas are not compiled here: validate in the handler");
+}
+
 const isMultipart = (req: FastifyRequest) =>
   /^multipart\/form-data\b/i.test(req.headers["content-type"] ?? "");
 
@@ -97,6 +101,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Keep-alive from clients and gateways: longer than common proxy idle timeouts.
     keepAliveTimeout: 65_000,
     trustProxy: false,
+    // No route has a JSON schema: do not load Ajv and fast-json-stringify (about 240 modules)
+    // for nothing. A schema added later fails at start-up, saying so.
+    schemaController: {
+      compilersFactory: { buildValidator: noSchemas, buildSerializer: noSchemas },
+    },
   });
 
   // Caps on document size and shape, above what BIGIN_MAX_CALLS_PER_OPERATION lets run.
