@@ -1,14 +1,14 @@
-// The framework floor for bench/run.mjs: the same stack (Express 5, Apollo Server 5, axios with
-// keep-alive) answering the benchmark's list query with one hard-wired resolver and nothing
-// else: no loaders, no selection analysis, no error mapping, no limits, no logs. What the
-// product adds over the direct REST call beyond this is the product's own cost.
+// The framework floors for bench/run.mjs: the same stack as the server (Apollo Server 5 and
+// axios with keep-alive, on Fastify 5 or, with FLOOR_FRAMEWORK=express, on Express 5) answering
+// the benchmark's list query with one hard-wired resolver and nothing else: no loaders, no
+// selection analysis, no error mapping, no limits, no logs. What the product adds over the
+// direct REST call beyond this is the product's own cost.
 import { ApolloServer } from "@apollo/server";
-import { expressMiddleware } from "@as-integrations/express5";
 import axios from "axios";
-import express from "express";
 import http from "node:http";
 
 const apiUrl = process.env.BIGIN_API_URL;
+const framework = process.env.FLOOR_FRAMEWORK ?? "fastify";
 const client = axios.create({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256 }) });
 const typeDefs = `
   type Query { record(module: String!, id: ID!): Record! }
@@ -36,19 +36,42 @@ const resolvers = {
     },
   },
 };
-const apollo = new ApolloServer({ typeDefs, resolvers });
-await apollo.start();
-const app = express();
-app.use(
-  "/graphql",
-  express.json(),
-  expressMiddleware(apollo, {
-    context: async ({ req }) => ({ authorization: req.get("authorization") }),
-  }),
-);
-const server = http.createServer(app).listen(0, "127.0.0.1", () => {
+
+const listening = (server) =>
   process.stdout.write(
     `${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}/graphql` })}\n`,
   );
-});
-process.once("SIGTERM", () => server.close(() => process.exit(0)));
+
+if (framework === "express") {
+  const { expressMiddleware } = await import("@as-integrations/express5");
+  const { default: express } = await import("express");
+  const apollo = new ApolloServer({ typeDefs, resolvers });
+  await apollo.start();
+  const app = express();
+  app.use(
+    "/graphql",
+    express.json(),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({ authorization: req.get("authorization") }),
+    }),
+  );
+  const server = http.createServer(app).listen(0, "127.0.0.1", () => listening(server));
+  process.once("SIGTERM", () => server.close(() => process.exit(0)));
+} else {
+  const { default: Fastify } = await import("fastify");
+  const { default: fastifyApollo, fastifyApolloDrainPlugin } =
+    await import("@as-integrations/fastify");
+  const app = Fastify();
+  const apollo = new ApolloServer({
+    typeDefs,
+    resolvers,
+    plugins: [fastifyApolloDrainPlugin(app)],
+  });
+  await apollo.start();
+  await app.register(fastifyApollo(apollo), {
+    context: async (request) => ({ authorization: request.headers.authorization }),
+  });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  listening(app.server);
+  process.once("SIGTERM", () => app.close().then(() => process.exit(0)));
+}

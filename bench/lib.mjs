@@ -56,11 +56,11 @@ export function startServerProcess(apiUrl, env = {}, cwd = root) {
   ).then((server) => ({ ...server, url: server.url }));
 }
 
-/** bench/floor-server.mjs: the bare stack, for comparison. */
-export function startFloorProcess(apiUrl) {
+/** bench/floor-server.mjs: the bare stack on `framework` (fastify or express), for comparison. */
+export function startFloorProcess(apiUrl, framework = "fastify") {
   return startProcess(
     "bench/floor-server.mjs",
-    { BIGIN_API_URL: apiUrl },
+    { BIGIN_API_URL: apiUrl, FLOOR_FRAMEWORK: framework },
     /"url":"(http:\/\/[^"]+)\/graphql"/,
     "floor",
   );

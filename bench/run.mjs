@@ -67,7 +67,8 @@ const { server, ms: startupMs } = await timeToReady(() =>
   startServerProcess(sandbox.url, { BIGIN_CONCURRENCY: "50", LOG_LEVEL: "info" }),
 );
 const pid = server.child.pid;
-const floor = await startFloorProcess(sandbox.url);
+const floor = await startFloorProcess(sandbox.url, "fastify");
+const expressFloor = await startFloorProcess(sandbox.url, "express");
 const baseline = values.baseline
   ? await startServerProcess(
       sandbox.url,
@@ -82,6 +83,7 @@ const FLOOR_QUERY = JSON.stringify({
 try {
   await sleep(500);
   const idleRss = rssMiB(pid);
+  const idleRssBefore = baseline && rssMiB(baseline.child.pid);
 
   // --- Overhead: interleaved rounds (direct, floor, [before,] ours), at 1 and 50 connections.
   const direct = {
@@ -96,6 +98,7 @@ try {
   };
   const targets = {
     direct,
+    express: { ...graphql, url: `${expressFloor.url}/graphql`, body: FLOOR_QUERY },
     floor: { ...graphql, url: `${floor.url}/graphql`, body: FLOOR_QUERY },
     ...(baseline && { before: { ...graphql, url: `${baseline.url}/graphql` } }),
     ours: graphql,
@@ -106,25 +109,35 @@ try {
     await cannon({ ...target, connections: 10, duration: 2 });
 
   const overhead = [];
+  const throughput = {};
   let peakRss = idleRss;
+  let peakRssBefore = idleRssBefore;
   for (const connections of [1, 50]) {
     const samples = Object.fromEntries(names.map((name) => [name, []]));
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const name of names) {
-        const sampler = name === "ours" ? sampleRss(pid) : undefined;
+        const sampled = { ours: pid, before: baseline?.child.pid }[name];
+        const sampler = sampled === undefined ? undefined : sampleRss(sampled);
         samples[name].push(await cannon({ ...targets[name], connections }));
-        if (sampler) peakRss = Math.max(peakRss, sampler.stop());
+        if (sampler && name === "ours") peakRss = Math.max(peakRss, sampler.stop());
+        if (sampler && name === "before") peakRssBefore = Math.max(peakRssBefore, sampler.stop());
       }
     }
-    const mean = (name, pick) =>
-      samples[name].reduce((t, r) => t + pick(r), 0) / samples[name].length;
-    const rps = (name) => mean(name, (r) => r.requests.average);
-    const each = (pick) => names.map((name) => mean(name, pick).toFixed(1)).join(" / ");
+    // The median round: one disturbed round on a shared machine does not move it.
+    const median = (name, pick) =>
+      percentile(
+        samples[name].map(pick).sort((a, b) => a - b),
+        50,
+      );
+    const rps = (name) => median(name, (r) => r.requests.average);
+    const each = (pick) => names.map((name) => median(name, pick).toFixed(1)).join(" / ");
+    throughput[connections] = Object.fromEntries(names.map((name) => [name, rps(name)]));
     overhead.push([
       `${connections}`,
       ...names.map((name) => rps(name).toFixed(0)),
       (rps("ours") / rps("direct")).toFixed(2),
       (rps("ours") / rps("floor")).toFixed(2),
+      (rps("ours") / rps("express")).toFixed(2),
       ...(baseline ? [(rps("ours") / rps("before")).toFixed(2)] : []),
       each((r) => r.latency.p50),
       each((r) => r.latency.p99),
@@ -261,12 +274,17 @@ try {
     "\n## Overhead: one record, 20 attachments, fields id, fileName, size (GraphQL vs direct REST)",
   );
   out(
-    "direct = the REST call to the sandbox; floor = bare Express + Apollo Server + axios " +
-      "(bench/floor-server.mjs);" +
+    "direct = the REST call to the sandbox; express / floor = Apollo Server + axios with one " +
+      "hard-wired resolver on Express 5 / on Fastify 5 (bench/floor-server.mjs);" +
       (baseline ? ` before = the build in ${values.baseline};` : "") +
       " ours = this server",
   );
-  const ratios = ["ours/direct", "ours/floor", ...(baseline ? ["ours/before"] : [])];
+  const ratios = [
+    "ours/direct",
+    "ours/floor",
+    "ours/express",
+    ...(baseline ? ["ours/before"] : []),
+  ];
   const slash = names.map((n) => n[0]).join("/");
   out(
     table([
@@ -281,11 +299,18 @@ try {
       ...overhead,
     ]),
   );
+  const fifty = throughput[50];
+  out(
+    `\nAt 50 connections: ours/floor ${(fifty.ours / fifty.floor).toFixed(2)} (target ≥ 0.95)` +
+      (baseline ? `, ours/before ${(fifty.ours / fifty.before).toFixed(2)} (target ≥ 1.25)` : ""),
+  );
+  const added = (name) => preciseP50[name] - preciseP50.direct;
   out(
     `\nLatency at 1 connection, sequential, 1000 requests each, p50 ms: ` +
       names.map((name) => `${name} ${preciseP50[name].toFixed(3)}`).join(", ") +
-      `\nadded by ours over direct: ${(preciseP50.ours - preciseP50.direct).toFixed(3)} ms (target ≤ 0.3); ` +
-      `over the floor: ${(preciseP50.ours - preciseP50.floor).toFixed(3)} ms`,
+      `\nadded over direct: ours ${added("ours").toFixed(3)} ms` +
+      (baseline ? `, before ${added("before").toFixed(3)} ms (target: ours no worse)` : "") +
+      `; ours over the floor: ${(preciseP50.ours - preciseP50.floor).toFixed(3)} ms`,
   );
   out("\n## Bigin calls vs the minimum");
   out(table([["operation", "calls", "minimum", "ratio"], ...calls]));
@@ -300,18 +325,21 @@ try {
   out(
     table([
       [
+        "server",
         "idle RSS MiB (≤ 90)",
         "peak RSS under load MiB (≤ 180)",
         "RSS after load MiB",
         "start to /readyz 200 ms",
       ],
-      [idleRss.toFixed(1), peakRss.toFixed(1), afterRss.toFixed(1), startupMs.toFixed(0)],
+      ["ours", idleRss.toFixed(1), peakRss.toFixed(1), afterRss.toFixed(1), startupMs.toFixed(0)],
+      ...(baseline ? [["before", idleRssBefore.toFixed(1), peakRssBefore.toFixed(1), "", ""]] : []),
     ]),
   );
   out("");
 } finally {
   await baseline?.stop();
   await floor.stop();
+  await expressFloor.stop();
   await server.stop();
   await sandbox.stop();
 }
