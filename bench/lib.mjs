@@ -45,11 +45,30 @@ export function startSandboxProcess(env = {}) {
   );
 }
 
-/** `node dist/main.js` on a free port, calling the given Bigin API URL. */
+/** The Node options a checkout's `npm start` sets (e.g. its heap sizing), or "". */
+function startNodeOptions(cwd) {
+  const { scripts } = JSON.parse(readFileSync(`${cwd}/package.json`, "utf8"));
+  return /NODE_OPTIONS="([^"$]*)/.exec(scripts?.start ?? "")?.[1]?.trim() ?? "";
+}
+
+/**
+ * `node dist/main.js` on a free port, calling the given Bigin API URL, with the Node options the
+ * checkout's `npm start` gives it (then any in `env`).
+ */
 export function startServerProcess(apiUrl, env = {}, cwd = root) {
+  const nodeOptions = [startNodeOptions(cwd), process.env.NODE_OPTIONS, env.NODE_OPTIONS]
+    .filter(Boolean)
+    .join(" ");
   return startProcess(
     "dist/main.js",
-    { PORT: "0", HOST: "127.0.0.1", BIGIN_API_URL: apiUrl, LOG_LEVEL: "info", ...env },
+    {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      BIGIN_API_URL: apiUrl,
+      LOG_LEVEL: "info",
+      ...env,
+      NODE_OPTIONS: nodeOptions,
+    },
     /"url":"(http:\/\/[^"]+)\/graphql"/,
     "server",
     cwd,
