@@ -234,6 +234,17 @@ export async function createApp(options: AppOptions): Promise<App> {
     handler: graphqlHandler,
   });
 
+  // Other methods on /graphql: 405 naming the ones it takes, as Apollo Server answers them.
+  app.route({
+    method: ["PUT", "PATCH", "DELETE"],
+    url: "/graphql",
+    handler: (_req, reply) =>
+      reply
+        .code(405)
+        .header("allow", "GET, POST")
+        .send({ code: "METHOD_NOT_ALLOWED", message: "/graphql takes GET and POST" }),
+  });
+
   app.setNotFoundHandler((_req, reply) =>
     reply.code(404).send({ code: "NOT_FOUND", message: "No such route" }),
   );

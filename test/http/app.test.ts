@@ -55,6 +55,13 @@ describe("HTTP routes", () => {
     expect(JSON.parse(text)).toMatchObject({ code: "BAD_REQUEST" });
   });
 
+  it("answers other methods on /graphql with a 405 naming GET and POST", async () => {
+    const response = await fetch(`${stack.server.url}/graphql`, { method: "PUT" });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, POST");
+    expect(await response.json()).toMatchObject({ code: "METHOD_NOT_ALLOWED" });
+  });
+
   it("echoes a caller's x-request-id", async () => {
     const response = await fetch(`${stack.server.url}/graphql`, {
       method: "POST",
