@@ -15,6 +15,9 @@ export const CORS_ALLOWED_HEADERS = [
   "apollo-require-preflight",
   "x-apollo-operation-name",
   "x-request-id",
+  // Sent by Apollo Client when an app names itself (`clientAwareness`), for usage reporting.
+  "apollographql-client-name",
+  "apollographql-client-version",
 ] as const;
 
 /** Response headers page scripts may read, besides the CORS-safelisted ones. */

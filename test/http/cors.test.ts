@@ -49,7 +49,7 @@ describe("CORS when every caller brings a token (default: every origin)", () => 
     expect(response.headers.get("access-control-allow-origin")).toBe("*");
     expect(response.headers.get("access-control-allow-methods")).toBe("GET,POST");
     expect(response.headers.get("access-control-allow-headers")).toBe(
-      "authorization,content-type,apollo-require-preflight,x-apollo-operation-name,x-request-id",
+      "authorization,content-type,apollo-require-preflight,x-apollo-operation-name,x-request-id,apollographql-client-name,apollographql-client-version",
     );
     expect(Number(response.headers.get("access-control-max-age"))).toBeGreaterThan(0);
     expect(response.headers.get("access-control-allow-credentials")).toBeNull();

@@ -103,6 +103,8 @@ describe("createCorsPolicy", () => {
         "apollo-require-preflight",
         "x-apollo-operation-name",
         "x-request-id",
+        "apollographql-client-name",
+        "apollographql-client-version",
       ],
       exposedHeaders: ["x-request-id", "content-disposition", "content-length", "retry-after"],
       credentials: false,
