@@ -2,7 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import { performance } from "node:perf_hooks";
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
-import { Readable, Transform, pipeline } from "node:stream";
+import { Readable } from "node:stream";
 import type { Logger } from "../logger.js";
 import type { BiginCredential } from "./credential.js";
 import { biginBaseUrl } from "./data-centres.js";
@@ -381,8 +381,9 @@ export class BiginClient {
 }
 
 /**
- * `source` passed through; `onChunk` runs for every chunk, `onEnd` once when it ends or fails.
- * With `failure`, the stream fails with what it returns instead of the source's own error.
+ * `source` passed through; `onChunk` runs for every chunk, `onEnd` once when it ends, fails or is
+ * destroyed (the source is destroyed with it). With `failure`, the stream fails with what it
+ * returns instead of the source's own error.
  */
 function watch(
   source: Readable,
@@ -390,16 +391,32 @@ function watch(
   onEnd?: () => void,
   failure?: () => Error,
 ): Readable {
-  const through = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      onChunk();
-      callback(null, chunk);
-    },
-    destroy(error, callback) {
-      callback(error && failure ? failure() : error);
-    },
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    onEnd?.();
+  };
+  // An async iterator pulls from the source as fast as it gives: a piped Transform, paused and
+  // resumed on every full buffer, streamed downloads at about half the rate (bench:streaming).
+  async function* chunks(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of source) {
+        onChunk();
+        yield chunk as Buffer;
+      }
+    } catch (error) {
+      throw failure ? failure() : error;
+    } finally {
+      end();
+    }
+  }
+  const through = Readable.from(chunks(), { objectMode: false });
+  // Destroyed before it was read (a HEAD request, a caller gone): stop the source too.
+  through.once("close", () => {
+    source.destroy();
+    end();
   });
-  pipeline(source, through, () => onEnd?.());
   return through;
 }
 
