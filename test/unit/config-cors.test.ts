@@ -1,21 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/config.js";
+import { configProblems as problems } from "../helpers/config.js";
 import { createCorsPolicy } from "../../src/http/cors-policy.js";
 
 const OAUTH = {
   BIGIN_CLIENT_ID: "1000.ID",
   BIGIN_CLIENT_SECRET: "secret-value",
   BIGIN_REFRESH_TOKEN: "1000.refresh",
-};
-
-const problems = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  return "";
 };
 
 /** The origin option as `cors` and `@fastify/cors` get it. */

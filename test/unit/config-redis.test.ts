@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.js";
-
-const problems = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  return "";
-};
+import { loadConfig } from "../../src/config.js";
+import { configProblems as problems } from "../helpers/config.js";
 
 describe("loadConfig: Redis and the attachment cache", () => {
   it("has no Redis and no cache unless asked", () => {
