@@ -46,16 +46,17 @@ function toConnection(
       ? { value: last.info.nextPageToken, perPage: lastCall.perPage }
       : undefined;
   const end = plan.offset + window.length;
-  const edges = window.map((raw, i) => ({
-    cursor: encodeCursor(
-      i === window.length - 1 ? { offset: end, token } : { offset: plan.offset + i + 1 },
-    ),
-    node: toAttachment(raw, record),
-  }));
-  const endCursor = edges[edges.length - 1]?.cursor ?? null;
+  const nodes = window.map((raw) => toAttachment(raw, record));
+  const cursorAfter = (i: number) =>
+    encodeCursor(i === nodes.length - 1 ? { offset: end, token } : { offset: plan.offset + i + 1 });
+  const endCursor = nodes.length > 0 ? cursorAfter(nodes.length - 1) : null;
+  let edges: AttachmentConnection["edges"] | undefined;
   return {
-    edges,
-    nodes: edges.map((edge) => edge.node),
+    // A cursor for every node only when `edges` is selected.
+    get edges() {
+      return (edges ??= nodes.map((node, i) => ({ node, cursor: cursorAfter(i) })));
+    },
+    nodes,
     pageInfo: {
       page:
         plan.calls.length === 1
@@ -65,7 +66,7 @@ function toConnection(
       count: window.length,
       hasNextPage,
       hasPreviousPage: plan.offset > 0,
-      startCursor: edges[0]?.cursor ?? null,
+      startCursor: nodes.length > 0 ? cursorAfter(0) : null,
       endCursor,
       nextPageToken: hasNextPage ? endCursor : null,
       previousPageToken: pages[0]?.info.previousPageToken ?? null,
