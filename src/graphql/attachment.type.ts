@@ -15,7 +15,10 @@ import { AttachmentType, BiginModule, toBiginModule } from "./enums.js";
 import { unrepresentable } from "./errors.js";
 import type { FieldMap } from "./selection.js";
 
-@ObjectType({ description: "A Bigin user: who created, changed or owns an attachment." })
+@ObjectType({
+  simpleResolvers: true,
+  description: "A Bigin user: who created, changed or owns an attachment.",
+})
 export class BiginUser {
   @Field(() => ID)
   id!: string;
@@ -27,7 +30,7 @@ export class BiginUser {
   email!: string | null;
 }
 
-@ObjectType({ description: "The record an attachment belongs to." })
+@ObjectType({ simpleResolvers: true, description: "The record an attachment belongs to." })
 export class AttachmentParent {
   @Field(() => ID)
   id!: string;
@@ -95,7 +98,7 @@ export function attachmentFilePath(module: string, recordId: string, id: string)
  * Each field is declared once, with its Bigin API names and its conversion: the `fields` map
  * for Bigin calls and toAttachment are derived from these declarations.
  */
-@ObjectType({ description: "A file or link attached to a Bigin record." })
+@ObjectType({ simpleResolvers: true, description: "A file or link attached to a Bigin record." })
 export class Attachment {
   @BiginField(() => ID, { bigin: ["id"], read: (value) => text(value) ?? "" })
   id!: string;
