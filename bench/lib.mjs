@@ -76,10 +76,10 @@ export function startServerProcess(apiUrl, env = {}, cwd = root) {
 }
 
 /** bench/floor-server.mjs: the bare stack on `framework` (fastify or express), for comparison. */
-export function startFloorProcess(apiUrl, framework = "fastify") {
+export function startFloorProcess(apiUrl, framework = "fastify", env = {}) {
   return startProcess(
     "bench/floor-server.mjs",
-    { BIGIN_API_URL: apiUrl, FLOOR_FRAMEWORK: framework },
+    { ...env, BIGIN_API_URL: apiUrl, FLOOR_FRAMEWORK: framework },
     /"url":"(http:\/\/[^"]+)\/graphql"/,
     "floor",
   );
