@@ -23,6 +23,8 @@ let schema: GraphQLSchema | undefined;
  */
 export function createSchema(): GraphQLSchema {
   if (schema) return schema;
+  // The object types set `simpleResolvers`: their plain fields use graphql-js's default resolver,
+  // so a global middleware or auth checker added here would not run on those fields.
   const typeGraphQLSchema = buildSchemaSync({
     resolvers: [RecordResolver, AttachmentResolver, PhotoResolver],
     validate: false,
