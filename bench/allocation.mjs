@@ -3,9 +3,10 @@
 // throughput it hardly depends on the machine's load, and every byte allocated is work for the
 // garbage collector.
 import autocannon from "autocannon";
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import {
   DEMO_TOKEN,
@@ -26,7 +27,6 @@ const { values } = parseArgs({
 const REQUESTS = Number(values.requests);
 const MANY = "2034020000000100003";
 const selection = "attachments(first: 20) { nodes { id fileName size } }";
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function cannon(url, query, options) {
   return new Promise((resolve, reject) =>
@@ -47,17 +47,11 @@ function cannon(url, query, options) {
   );
 }
 
-/** Waits until the probe has written `out` (empty when sampling started, a number when done). */
+/** Waits until the probe has written `out`: empty once sampling has started, a number when done. */
 async function probeWrote(out, done) {
   for (;;) {
-    const text = (() => {
-      try {
-        return readFileSync(out, "utf8");
-      } catch {
-        return undefined;
-      }
-    })();
-    if (text !== undefined && (done ? text !== "" : true)) return text;
+    const text = existsSync(out) ? readFileSync(out, "utf8") : undefined;
+    if (text !== undefined && (!done || text !== "")) return text;
     await sleep(20);
   }
 }

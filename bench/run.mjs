@@ -350,24 +350,21 @@ try {
         "at rest after load MiB",
         "start to /readyz 200 ms",
       ],
-      ...[
-        ["ours", startedRss, idle.ours, peakRss, afterRss, rested.ours, startupMs],
-        ...(baseline
-          ? [
-              [
-                "before",
-                startedRssBefore,
-                idle.before,
-                peakRssBefore,
-                afterRssBefore,
-                rested.before,
-              ],
-            ]
-          : []),
-      ].map(([name, ...figures]) => [
-        name,
-        ...figures.map((f, i) => (i === 5 ? f.toFixed(0) : f.toFixed(1))),
-      ]),
+      [
+        "ours",
+        ...[startedRss, idle.ours, peakRss, afterRss, rested.ours].map((f) => f.toFixed(1)),
+        startupMs.toFixed(0),
+      ],
+      ...(baseline
+        ? [
+            [
+              "before",
+              ...[startedRssBefore, idle.before, peakRssBefore, afterRssBefore, rested.before].map(
+                (f) => f.toFixed(1),
+              ),
+            ],
+          ]
+        : []),
     ]),
   );
   out(
