@@ -9,7 +9,9 @@ import http from "node:http";
 
 const apiUrl = process.env.BIGIN_API_URL;
 const framework = process.env.FLOOR_FRAMEWORK ?? "fastify";
-const client = axios.create({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256 }) });
+// keepAliveMsecs as in src/bigin/client.ts: the TCP keep-alive delay axios sets on each request.
+const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 60_000, maxSockets: 256 });
+const client = axios.create({ httpAgent: agent });
 const typeDefs = `
   type Query { record(module: String!, id: ID!): Record! }
   type Record { attachments(first: Int = 200): Connection }

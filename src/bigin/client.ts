@@ -106,9 +106,12 @@ export class BiginClient {
   private readonly agents: { http: http.Agent; https: https.Agent };
 
   constructor(private readonly options: BiginClientOptions) {
-    // Idle keep-alive sockets for one full wave of calls (BIGIN_CONCURRENCY), no more.
+    // Idle keep-alive sockets for one full wave of calls (BIGIN_CONCURRENCY), no more. TCP
+    // keep-alive probes after 60 s idle: the delay axios sets on every request's socket. With
+    // the agent's default (1 s) the two would alternate, 8 setsockopt calls per request.
     const sockets = {
       keepAlive: true,
+      keepAliveMsecs: 60_000,
       maxSockets: Math.max(256, options.concurrency),
       maxFreeSockets: options.concurrency,
     };
