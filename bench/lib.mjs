@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: start the sandbox and the server as separate processes
 // from the built dist/, read their memory, drive the sandbox's control endpoints.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -90,6 +90,15 @@ export function rssMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
+}
+
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
+
+/** CPU time a process has used so far (user + system, all its threads), in µs, from /proc. */
+export function cpuMicros(pid) {
+  // The fields after the command name: state is the first, utime the 12th, stime the 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
 }
 
 /** Samples a process's RSS every `everyMs` until stopped; returns the peak. */
