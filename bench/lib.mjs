@@ -51,14 +51,15 @@ function startNodeOptions(cwd) {
   return /NODE_OPTIONS="([^"$]*)/.exec(scripts?.start ?? "")?.[1]?.trim() ?? "";
 }
 
+/** The options of `cwd`'s `npm start`, then those of this process and of `env`. */
+const nodeOptions = (cwd, env) =>
+  [startNodeOptions(cwd), process.env.NODE_OPTIONS, env.NODE_OPTIONS].filter(Boolean).join(" ");
+
 /**
  * `node dist/main.js` on a free port, calling the given Bigin API URL, with the Node options the
  * checkout's `npm start` gives it (then any in `env`).
  */
 export function startServerProcess(apiUrl, env = {}, cwd = root) {
-  const nodeOptions = [startNodeOptions(cwd), process.env.NODE_OPTIONS, env.NODE_OPTIONS]
-    .filter(Boolean)
-    .join(" ");
   return startProcess(
     "dist/main.js",
     {
@@ -67,7 +68,7 @@ export function startServerProcess(apiUrl, env = {}, cwd = root) {
       BIGIN_API_URL: apiUrl,
       LOG_LEVEL: "info",
       ...env,
-      NODE_OPTIONS: nodeOptions,
+      NODE_OPTIONS: nodeOptions(cwd, env),
     },
     /"url":"(http:\/\/[^"]+)\/graphql"/,
     "server",
@@ -75,11 +76,19 @@ export function startServerProcess(apiUrl, env = {}, cwd = root) {
   ).then((server) => ({ ...server, url: server.url }));
 }
 
-/** bench/floor-server.mjs: the bare stack on `framework` (fastify or express), for comparison. */
+/**
+ * bench/floor-server.mjs: the bare stack on `framework` (fastify or express), for comparison,
+ * with the Node options this checkout's `npm start` gives the server.
+ */
 export function startFloorProcess(apiUrl, framework = "fastify", env = {}) {
   return startProcess(
     "bench/floor-server.mjs",
-    { ...env, BIGIN_API_URL: apiUrl, FLOOR_FRAMEWORK: framework },
+    {
+      ...env,
+      BIGIN_API_URL: apiUrl,
+      FLOOR_FRAMEWORK: framework,
+      NODE_OPTIONS: nodeOptions(root, env),
+    },
     /"url":"(http:\/\/[^"]+)\/graphql"/,
     "floor",
   );
