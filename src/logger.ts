@@ -38,3 +38,37 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
     destination,
   );
 }
+
+/** What flushLogs reads of pino's destination (sonic-boom): its events and whether it writes. */
+interface Destination {
+  once(event: "drain" | "error", listener: () => void): unknown;
+  off(event: "drain" | "error", listener: () => void): unknown;
+  _writing?: boolean;
+  _len?: number;
+}
+
+/**
+ * Waits (`ms` at most) until the logger's destination has written what it holds or failed to:
+ * call it before `process.exit`. pino's own flush at exit retries a write that failed with
+ * EPIPE forever, so a process whose stdout reader has gone would never exit; failing here, on
+ * the event loop, the write reaches pino's broken-pipe handler, which drops further lines.
+ */
+export function flushLogs(logger: Logger, ms = 2000): Promise<void> {
+  const stream = (logger as unknown as Record<symbol, Destination | undefined>)[
+    pino.symbols.streamSym
+  ];
+  const busy = stream && (stream._writing === true || (stream._len ?? 0) > 0);
+  if (!stream || !busy) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      stream.off("drain", done);
+      stream.off("error", done);
+      // pino's own error listener (first in line) has run by now.
+      setImmediate(resolve);
+    };
+    const timer = setTimeout(done, ms);
+    stream.once("drain", done);
+    stream.once("error", done);
+  });
+}

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createCorsPolicy } from "./http/cors-policy.js";
-import { createLogger } from "./logger.js";
+import { createLogger, flushLogs } from "./logger.js";
 import type { Sandbox } from "./sandbox/index.js";
 import { startServer } from "./server.js";
 
@@ -82,11 +82,12 @@ async function main(): Promise<void> {
     ...(sandbox && { exampleQuery: example }),
     // AUTH_MODE=server refuses callers' tokens: the landing page must not send one.
     ...(sandbox && config.authMode !== "server" && { demoToken: demoToken }),
-  }).catch((error: NodeJS.ErrnoException) => {
+  }).catch(async (error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE" || error.code === "EACCES") {
       process.stderr.write(
         `Cannot listen on PORT ${config.port}: ${error.code}. Set PORT to a free port.\n`,
       );
+      await flushLogs(logger);
       process.exit(1);
     }
     throw error;
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
       await server.close();
       await sandbox?.close();
       logger.info("stopped");
+      await flushLogs(logger);
       process.exit(0);
     })();
   };

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -89,4 +89,64 @@ describe("graceful stop (process)", () => {
     expect(logs.join("\n")).toContain("stopping");
     expect(logs.join("\n")).toContain('"msg":"stopped"');
   });
+
+  it("on SIGTERM exits 0 when nothing reads its stdout any more", async () => {
+    const child = spawnServer();
+    await serverUrl(child);
+    child.stdout!.destroy();
+    child.kill("SIGTERM");
+    expect(await exitWithin(child, 8000)).toBe(0);
+  });
+
+  // pino's flush at exit retries a write that failed with EPIPE forever; flushLogs first.
+  it("flushLogs lets a process exit after logging to a stdout nobody reads", async () => {
+    const script = `
+      import { createLogger, flushLogs } from "./dist/logger.js";
+      const logger = createLogger("info");
+      setTimeout(async () => {
+        logger.info("one");
+        logger.info("two, still buffered while the first is written");
+        await flushLogs(logger);
+        process.exit(0);
+      }, 200);`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    child.stdout.destroy();
+    expect(await exitWithin(child, 5000)).toBe(0);
+  });
 });
+
+function spawnServer() {
+  return spawn(process.execPath, ["dist/main.js"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      BIGIN_API_URL: "http://127.0.0.1:9",
+      LOG_LEVEL: "info",
+      NODE_ENV: "production",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+}
+
+function serverUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      const match = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(line);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once("exit", () => reject(new Error("exited before it was ready")));
+  });
+}
+
+/** The exit code, or "still running" (and the process killed) after `ms`. */
+async function exitWithin(child: ChildProcess, ms: number): Promise<number | null | string> {
+  const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+  const [code, signal] = (await once(child, "exit")) as [number | null, string | null];
+  clearTimeout(timer);
+  return signal === "SIGKILL" ? "still running" : code;
+}
