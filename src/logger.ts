@@ -57,8 +57,7 @@ export function flushLogs(logger: Logger, ms = 2000): Promise<void> {
   const stream = (logger as unknown as Record<symbol, Destination | undefined>)[
     pino.symbols.streamSym
   ];
-  const busy = stream && (stream._writing === true || (stream._len ?? 0) > 0);
-  if (!stream || !busy) return Promise.resolve();
+  if (!stream || (stream._writing !== true && !stream._len)) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

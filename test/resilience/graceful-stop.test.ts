@@ -55,29 +55,9 @@ describe("graceful stop (process)", () => {
   afterAll(() => sandbox.close());
 
   it("on SIGTERM finishes the in-flight request and exits 0", async () => {
-    const child = spawn(process.execPath, ["dist/main.js"], {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        BIGIN_API_URL: sandbox.url,
-        LOG_LEVEL: "info",
-        // As deployed: vitest's NODE_ENV=test changes what Apollo Server does on signals.
-        NODE_ENV: "production",
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const lines = createInterface({ input: child.stdout! });
+    const child = spawnServer(sandbox.url);
     const logs: string[] = [];
-    const url = await new Promise<string>((resolve, reject) => {
-      lines.on("line", (line) => {
-        logs.push(line);
-        const match = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(line);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.once("exit", () => reject(new Error(`exited early:\n${logs.join("\n")}`)));
-    });
+    const url = await serverUrl(child, logs);
     sandbox.faults.add({ latencyMs: 500 });
     const inFlight = post(url);
     while (sandbox.inFlight === 0) await new Promise((r) => setTimeout(r, 10));
@@ -91,8 +71,8 @@ describe("graceful stop (process)", () => {
   });
 
   it("on SIGTERM exits 0 when nothing reads its stdout any more", async () => {
-    const child = spawnServer();
-    await serverUrl(child);
+    const child = spawnServer("http://127.0.0.1:9");
+    await serverUrl(child, []);
     child.stdout!.destroy();
     child.kill("SIGTERM");
     expect(await exitWithin(child, 8000)).toBe(0);
@@ -118,28 +98,32 @@ describe("graceful stop (process)", () => {
   });
 });
 
-function spawnServer() {
+/** The built server (`node dist/main.js`) on a free port, calling `apiUrl`. */
+function spawnServer(apiUrl: string) {
   return spawn(process.execPath, ["dist/main.js"], {
     cwd: root,
     env: {
       ...process.env,
       PORT: "0",
       HOST: "127.0.0.1",
-      BIGIN_API_URL: "http://127.0.0.1:9",
+      BIGIN_API_URL: apiUrl,
       LOG_LEVEL: "info",
+      // As deployed: vitest's NODE_ENV=test changes what Apollo Server does on signals.
       NODE_ENV: "production",
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
 }
 
-function serverUrl(child: ChildProcess): Promise<string> {
+/** The server's URL from its ready line; every stdout line is pushed to `logs`. */
+function serverUrl(child: ChildProcess, logs: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (line) => {
+      logs.push(line);
       const match = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(line);
       if (match?.[1]) resolve(match[1]);
     });
-    child.once("exit", () => reject(new Error("exited before it was ready")));
+    child.once("exit", () => reject(new Error(`exited early:\n${logs.join("\n")}`)));
   });
 }
 
