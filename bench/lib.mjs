@@ -73,7 +73,7 @@ export function startServerProcess(apiUrl, env = {}, cwd = root) {
     /"url":"(http:\/\/[^"]+)\/graphql"/,
     "server",
     cwd,
-  ).then((server) => ({ ...server, url: server.url }));
+  );
 }
 
 /**

@@ -139,8 +139,7 @@ try {
     const samples = Object.fromEntries(names.map((name) => [name, []]));
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const name of names) {
-        const sampled = { ours: pid, before: baseline?.child.pid }[name];
-        const sampler = sampled === undefined ? undefined : sampleRss(sampled);
+        const sampler = name === "ours" || name === "before" ? sampleRss(pids[name]) : undefined;
         const cpuBefore = cpuMicros(pids[name]);
         const result = await cannon({ ...targets[name], connections });
         result.cpuMicros = (cpuMicros(pids[name]) - cpuBefore) / result.requests.total;
