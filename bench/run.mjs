@@ -218,7 +218,7 @@ try {
     return response.json();
   };
   const representations = Array.from({ length: 100 }, (_, i) => ({
-    __typename: "Record",
+    __typename: "BiginRecord",
     module: "Contacts",
     id: [MANY, RICH, "2034020000000100004", "2034020000000100005"][i % 4],
   }));
@@ -234,7 +234,7 @@ try {
       `query { a: record(module: Contacts, id: "${MANY}") { ...P b: attachments(first: 10, page: 2) { nodes { ...N } } }
                c: record(module: Contacts, id: "${MANY}") { attachments(first: 10) { nodes { size } } } }
        fragment P on Record { attachments(first: 10) { nodes { ...N } } }
-       fragment N on Attachment { fileName createdBy { name } }`,
+       fragment N on BiginAttachment { fileName createdBy { name } }`,
       {},
       2,
     ],

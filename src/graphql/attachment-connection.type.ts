@@ -5,7 +5,7 @@ import { DateTimeScalar } from "./date-time.scalar.js";
 const CURSORS_DO_NOT_EXPIRE =
   "Inside Bigin's first 2000 attachments a cursor is a position and does not expire; past them it carries Bigin's page token (see `pageTokenExpiry`).";
 
-@ObjectType({
+@ObjectType("BiginAttachmentPageInfo", {
   simpleResolvers: true,
   description:
     "Where a page of attachments sits in the whole list. Relay-style (`hasNextPage`, `endCursor`), with the page number and size for page-number UIs.",
@@ -60,7 +60,10 @@ export class AttachmentPageInfo {
   pageTokenExpiry!: string | null;
 }
 
-@ObjectType({ simpleResolvers: true, description: "An attachment and the cursor right after it." })
+@ObjectType("BiginAttachmentEdge", {
+  simpleResolvers: true,
+  description: "An attachment and the cursor right after it.",
+})
 export class AttachmentEdge {
   @Field(() => String, {
     description: `Pass as \`after\` to read the attachments that follow this one (the last edge's is \`pageInfo.endCursor\`). ${CURSORS_DO_NOT_EXPIRE} Past the first 2000 attachments only \`pageInfo.endCursor\` can be continued from.`,
@@ -71,7 +74,7 @@ export class AttachmentEdge {
   node!: Attachment;
 }
 
-@ObjectType({
+@ObjectType("BiginAttachmentConnection", {
   simpleResolvers: true,
   description:
     "One page of a record's attachments: Relay-style `edges` and `pageInfo`, and the same attachments as `nodes`.",

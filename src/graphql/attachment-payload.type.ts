@@ -5,7 +5,10 @@ import { BiginRecord } from "./record.type.js";
 const RECORD_AFTER_WRITE =
   "The record written to: its `attachments` (and `photoUrl`) selected here are read after the write, so a client cache can follow in the same round trip.";
 
-@ObjectType({ simpleResolvers: true, description: "What `uploadAttachment` changed." })
+@ObjectType("BiginUploadAttachmentPayload", {
+  simpleResolvers: true,
+  description: "What `uploadAttachment` changed.",
+})
 export class UploadAttachmentPayload {
   @Field(() => Attachment, { description: "The new attachment." })
   attachment!: Attachment;
@@ -14,7 +17,10 @@ export class UploadAttachmentPayload {
   record!: BiginRecord;
 }
 
-@ObjectType({ simpleResolvers: true, description: "What `attachLink` changed." })
+@ObjectType("BiginAttachLinkPayload", {
+  simpleResolvers: true,
+  description: "What `attachLink` changed.",
+})
 export class AttachLinkPayload {
   @Field(() => Attachment, { description: "The new link attachment." })
   attachment!: Attachment;
@@ -23,7 +29,10 @@ export class AttachLinkPayload {
   record!: BiginRecord;
 }
 
-@ObjectType({ simpleResolvers: true, description: "What `deleteAttachment` changed." })
+@ObjectType("BiginDeleteAttachmentPayload", {
+  simpleResolvers: true,
+  description: "What `deleteAttachment` changed.",
+})
 export class DeleteAttachmentPayload {
   @Field(() => ID, { description: "The id of the attachment deleted." })
   deletedId!: string;

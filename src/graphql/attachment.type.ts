@@ -30,7 +30,10 @@ export class BiginUser {
   email!: string | null;
 }
 
-@ObjectType({ simpleResolvers: true, description: "The record an attachment belongs to." })
+@ObjectType("BiginAttachmentParent", {
+  simpleResolvers: true,
+  description: "The record an attachment belongs to.",
+})
 export class AttachmentParent {
   @Field(() => ID)
   id!: string;
@@ -98,7 +101,10 @@ export function attachmentFilePath(module: string, recordId: string, id: string)
  * Each field is declared once, with its Bigin API names and its conversion: the `fields` map
  * for Bigin calls and toAttachment are derived from these declarations.
  */
-@ObjectType({ simpleResolvers: true, description: "A file or link attached to a Bigin record." })
+@ObjectType("BiginAttachment", {
+  simpleResolvers: true,
+  description: "A file or link attached to a Bigin record.",
+})
 export class Attachment {
   @BiginField(() => ID, { bigin: ["id"], read: (value) => text(value) ?? "" })
   id!: string;

@@ -31,7 +31,7 @@ export enum AttachmentType {
 }
 
 registerEnumType(AttachmentType, {
-  name: "AttachmentType",
+  name: "BiginAttachmentType",
   description: "Whether an attachment is an uploaded file or a link to a URL.",
   valuesConfig: {
     FILE: { description: 'An uploaded file (Bigin\'s $type "File").' },

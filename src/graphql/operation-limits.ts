@@ -98,7 +98,8 @@ export function countBiginCalls(
       const list = Array.isArray(representations) ? representations : [];
       for (const representation of list) {
         const r = (representation ?? {}) as Record<string, unknown>;
-        if (r.__typename === "Record") visitRecord(identityOf(r.module, r.id), field.selectionSet);
+        if (r.__typename === "BiginRecord")
+          visitRecord(identityOf(r.module, r.id), field.selectionSet);
       }
     }
   });

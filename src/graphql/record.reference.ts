@@ -4,9 +4,9 @@ import { checkId } from "./record.resolver.js";
 import { type BiginRecord } from "./record.type.js";
 
 /**
- * Resolves a federation reference `{ module, id }` to a Record, checking both as `Query.record`
+ * Resolves a federation reference `{ module, id }` to a BiginRecord, checking both as `Query.record`
  * checks its arguments (BAD_USER_INPUT). Makes no Bigin call: `attachments` on the entity goes
- * through the request's loaders like any other Record. Async so that a bad reference fails only its
+ * through the request's loaders like any other record. Async so that a bad reference fails only its
  * own `_entities` entry (a synchronous throw would fail the whole list).
  */
 export async function resolveRecordReference(
@@ -15,13 +15,13 @@ export async function resolveRecordReference(
   const module = toBiginModule(reference.module);
   if (module === null) {
     throw badUserInput(
-      `\`module\` of a Record reference must be a BiginModule (got ${describe(reference.module)})`,
+      `\`module\` of a BiginRecord reference must be a BiginModule (got ${describe(reference.module)})`,
       "module",
     );
   }
   if (typeof reference.id !== "string") {
     throw badUserInput(
-      `\`id\` of a Record reference must be a Bigin id: a numeric string of 1 to 19 digits (got ${describe(reference.id)})`,
+      `\`id\` of a BiginRecord reference must be a Bigin id: a numeric string of 1 to 19 digits (got ${describe(reference.id)})`,
       "id",
     );
   }

@@ -78,7 +78,9 @@ function toConnection(
 @Resolver(() => BiginRecord)
 export class RecordResolver {
   @Query(() => BiginRecord, {
-    description: "A record addressed by module and id. Resolving it makes no Bigin call.",
+    nullable: true,
+    description:
+      "A record addressed by module and id. Resolving it makes no Bigin call; a malformed id nulls only this record (BAD_USER_INPUT naming `id`).",
   })
   record(@Args() { module, id }: RecordArgs): BiginRecord {
     return { module, id: checkId(id, "id") };

@@ -1,10 +1,10 @@
 import { Directive, Field, ID, ObjectType } from "type-graphql";
 import { BiginModule } from "./enums.js";
 
-// Named BiginRecord in TypeScript so it does not shadow the built-in Record<K, V>.
 // A federation entity: other subgraphs return { module, id } and we resolve `attachments`.
+// Bigin-prefixed, like every type this subgraph owns, so it composes next to anyone's `Record`.
 @Directive('@key(fields: "module id")')
-@ObjectType("Record", {
+@ObjectType("BiginRecord", {
   simpleResolvers: true,
   description: "A Bigin record, addressed by module and id.",
 })

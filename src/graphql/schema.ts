@@ -19,7 +19,7 @@ let schema: GraphQLSchema | undefined;
 
 /**
  * The GraphQL schema, built once per process: type-graphql's schema turned into a Federation 2
- * subgraph (`_service`, `_entities`, `Record` as an entity keyed by module and id).
+ * subgraph (`_service`, `_entities`, `BiginRecord` as an entity keyed by module and id).
  */
 export function createSchema(): GraphQLSchema {
   if (schema) return schema;
@@ -31,12 +31,15 @@ export function createSchema(): GraphQLSchema {
     emitSchemaFile: false,
   });
   const resolvers = createResolversMap(typeGraphQLSchema) as ResolverMap;
-  const recordFields = resolvers.Record as Record<string, GraphQLFieldResolver<unknown, unknown>>;
+  const recordFields = resolvers.BiginRecord as Record<
+    string,
+    GraphQLFieldResolver<unknown, unknown>
+  >;
   schema = buildSubgraphSchema({
     typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(typeGraphQLSchema)}`),
     resolvers: {
       ...resolvers,
-      Record: { ...recordFields, __resolveReference: resolveRecordReference },
+      BiginRecord: { ...recordFields, __resolveReference: resolveRecordReference },
     },
   });
   return schema;

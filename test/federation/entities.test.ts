@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 beforeEach(() => stack.reset());
 
-const ref = (module: unknown, id: unknown) => ({ __typename: "Record", module, id });
+const ref = (module: unknown, id: unknown) => ({ __typename: "BiginRecord", module, id });
 
 describe("the subgraph", () => {
   it("answers _service { sdl } with the committed schema/schema.graphql", async () => {
@@ -25,22 +25,22 @@ describe("the subgraph", () => {
     const committed = readFileSync(new URL("../../schema/schema.graphql", import.meta.url), "utf8");
     expect(`${body.data!._service.sdl.trimEnd()}\n`).toBe(committed);
     expect(committed).toContain('@link(url: "https://specs.apollo.dev/federation/v2.0"');
-    expect(committed).toMatch(/type Record\s+@key\(fields: "module id"\)/);
+    expect(committed).toMatch(/type BiginRecord\s+@key\(fields: "module id"\)/);
   });
 });
 
-describe("_entities (Record references)", () => {
+describe("_entities (BiginRecord references)", () => {
   it("resolves references to module and id without a Bigin call, even with no credential", async () => {
     const { body } = await stack.gql(
-      `query ($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Record { module id } } }`,
+      `query ($r: [_Any!]!) { _entities(representations: $r) { __typename ... on BiginRecord { module id } } }`,
       { r: [ref("Contacts", IDS.rich), ref("Accounts", IDS.byModule.Accounts)] },
       { token: null },
     );
     expect(body.errors).toBeUndefined();
     expect(body.data).toEqual({
       _entities: [
-        { __typename: "Record", module: "Contacts", id: IDS.rich },
-        { __typename: "Record", module: "Accounts", id: IDS.byModule.Accounts },
+        { __typename: "BiginRecord", module: "Contacts", id: IDS.rich },
+        { __typename: "BiginRecord", module: "Accounts", id: IDS.byModule.Accounts },
       ],
     });
     expect(stack.calls()).toHaveLength(0);
@@ -69,7 +69,7 @@ describe("_entities (Record references)", () => {
 
   it.each([
     ["an unknown module", ref("Leads", IDS.rich), "module"],
-    ["a missing module", { __typename: "Record", id: IDS.rich }, "module"],
+    ["a missing module", { __typename: "BiginRecord", id: IDS.rich }, "module"],
     ["an id that is not numeric", ref("Contacts", "12ab"), "id"],
     ["an id of 20 digits", ref("Contacts", "12345678901234567890"), "id"],
     ["a numeric id sent as a number", ref("Contacts", 42), "id"],

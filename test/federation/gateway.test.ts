@@ -36,10 +36,10 @@ const CONTACTS_SDL = `
   type Contact @key(fields: "id") {
     id: ID!
     name: String!
-    record: Record!
+    record: BiginRecord!
   }
 
-  type Record @key(fields: "module id", resolvable: false) {
+  type BiginRecord @key(fields: "module id", resolvable: false) {
     module: BiginModule!
     id: ID!
   }

@@ -30,7 +30,7 @@ function freshLink(
 export function createCache(now: ReactiveVar<number>): InMemoryCache {
   return new InMemoryCache({
     typePolicies: {
-      Record: {
+      BiginRecord: {
         // The federation key: record ids are unique within a module.
         keyFields: ["module", "id"],
         fields: {
@@ -42,7 +42,7 @@ export function createCache(now: ReactiveVar<number>): InMemoryCache {
           photoUrl: { read: freshLink("photoUrlExpiresAt", now) },
         },
       },
-      Attachment: {
+      BiginAttachment: {
         fields: { downloadUrl: { read: freshLink("downloadUrlExpiresAt", now) } },
       },
     },

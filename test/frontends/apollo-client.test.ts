@@ -103,7 +103,7 @@ describe("Apollo Client's development build", () => {
     const client = createClient();
     client.writeQuery({
       query: parse(`query { record(module: Contacts, id: "1") { module id label } }`),
-      data: { record: { __typename: "Record", module: "Contacts", id: "1" } },
+      data: { record: { __typename: "BiginRecord", module: "Contacts", id: "1" } },
     });
     // The production build prints nothing here.
     expect(printed.join("\n")).toMatch(/Missing field 'label'/);
@@ -121,7 +121,7 @@ describe("two queries reading the same attachments page with different fields", 
     const client = createClient();
     const plain = new ApolloClient({
       link: client.link,
-      cache: new InMemoryCache({ typePolicies: { Record: { keyFields: ["module", "id"] } } }),
+      cache: new InMemoryCache({ typePolicies: { BiginRecord: { keyFields: ["module", "id"] } } }),
     });
     await plain.query({ query: names });
     await plain.query({ query: counts });
@@ -153,32 +153,32 @@ describe("Apollo Client with relayStylePagination()", () => {
       variables: { ...variables, first: 100 },
     });
     const page1 = await resultOf(list, () => true);
-    expect(page1.record.attachments!.edges).toHaveLength(100);
+    expect(page1.record!.attachments!.edges).toHaveLength(100);
 
     // A component that shows more of each attachment loads the next page; then the list's own.
     await list.fetchMore({
       query: AttachmentListDetailsDocument,
       // With another query, fetchMore takes only the variables given here.
-      variables: { ...variables, first: 150, after: page1.record.attachments!.pageInfo.endCursor },
+      variables: { ...variables, first: 150, after: page1.record!.attachments!.pageInfo.endCursor },
     });
-    const page2 = await resultOf(list, (d) => d.record.attachments!.edges.length === 250);
+    const page2 = await resultOf(list, (d) => d.record!.attachments!.edges.length === 250);
     await list.fetchMore({
-      variables: { first: 200, after: page2.record.attachments!.pageInfo.endCursor },
+      variables: { first: 200, after: page2.record!.attachments!.pageInfo.endCursor },
     });
-    const all = await resultOf(list, (d) => d.record.attachments!.edges.length === 450);
+    const all = await resultOf(list, (d) => d.record!.attachments!.edges.length === 450);
 
-    const ids = all.record.attachments!.edges.map((edge) => edge.node.id);
+    const ids = all.record!.attachments!.edges.map((edge) => edge.node.id);
     expect(new Set(ids).size).toBe(450);
     expect(ids).toEqual(stack.sandbox.store.listAttachments("Contacts", IDS.many).map((a) => a.id));
-    expect(all.record.attachments!.pageInfo.hasNextPage).toBe(false);
+    expect(all.record!.attachments!.pageInfo.hasNextPage).toBe(false);
     // The second page's extra fields are in the cache for the nodes it brought.
     const node = stack.sandbox.store.listAttachments("Contacts", IDS.many)[120]!;
     expect(
       client.cache.readFragment({
-        id: client.cache.identify({ __typename: "Attachment", id: node.id }),
-        fragment: parse(`fragment S on Attachment { size }`),
+        id: client.cache.identify({ __typename: "BiginAttachment", id: node.id }),
+        fragment: parse(`fragment S on BiginAttachment { size }`),
       }),
-    ).toEqual({ __typename: "Attachment", size: node.size });
+    ).toEqual({ __typename: "BiginAttachment", size: node.size });
     expect(sent).toEqual(["AttachmentList", "AttachmentListDetails", "AttachmentList"]);
 
     // A page-number read (another UI) is kept apart and leaves the cursor list alone.
@@ -192,7 +192,7 @@ describe("Apollo Client with relayStylePagination()", () => {
       query: AttachmentListDocument,
       variables: { ...variables, first: 100 },
     });
-    expect(again!.record.attachments!.edges).toHaveLength(450);
+    expect(again!.record!.attachments!.edges).toHaveLength(450);
   });
 
   it("shows an upload in, and a delete gone from, a watched list without a refetch", async () => {
@@ -200,7 +200,7 @@ describe("Apollo Client with relayStylePagination()", () => {
     const target = { module: "Contacts" as const, id: DEMO_IDS.contactLiam };
     const list = client.watchQuery({ query: AttachmentListDocument, variables: target });
     const before = await resultOf(list, () => true);
-    const ids = (d: typeof before) => d.record.attachments!.edges.map((edge) => edge.node.id);
+    const ids = (d: typeof before) => d.record!.attachments!.edges.map((edge) => edge.node.id);
     expect(ids(before)).toEqual([DEMO_IDS.attachments.liamPdf]);
 
     const uploaded = await client.mutate({
@@ -214,7 +214,7 @@ describe("Apollo Client with relayStylePagination()", () => {
     const newId = uploaded.data!.uploadAttachment.attachment.id;
     const withUpload = await resultOf(list, (d) => ids(d).length === 2);
     expect(ids(withUpload)).toEqual([DEMO_IDS.attachments.liamPdf, newId]);
-    expect(withUpload.record.attachments!.edges[1]!.node).toMatchObject({
+    expect(withUpload.record!.attachments!.edges[1]!.node).toMatchObject({
       fileName: "Minutes.txt",
       downloadUrl: expect.stringContaining(`/attachments/${newId}?`),
     });
@@ -235,24 +235,24 @@ describe("Apollo Client with relayStylePagination()", () => {
     const variables = { module: "Contacts" as const, id: IDS.rich };
     const first = await client.query({ query: RecordPhotoDocument, variables });
     const cached = await client.query({ query: RecordPhotoDocument, variables });
-    expect(cached.data!.record.photoUrl).toBe(first.data!.record.photoUrl);
+    expect(cached.data!.record!.photoUrl).toBe(first.data!.record!.photoUrl);
     expect(sent).toEqual(["RecordPhoto"]);
     const watched = client.watchQuery({ query: RecordPhotoDocument, variables });
     await resultOf(watched, () => true);
 
     // Links are signed to the second: a second later the server signs a later expiry.
     await sleep(1100);
-    const expiresAt = Date.parse(first.data!.record.photoUrlExpiresAt!);
-    const renewed = resultOf(watched, (d) => d.record.photoUrl !== first.data!.record.photoUrl);
+    const expiresAt = Date.parse(first.data!.record!.photoUrlExpiresAt!);
+    const renewed = resultOf(watched, (d) => d.record!.photoUrl !== first.data!.record!.photoUrl);
     clock(expiresAt - 29_500);
     // The watching component gets a fresh link by itself, and later reads find it cached.
     const fresh = (await renewed).record;
     expect(sent).toEqual(["RecordPhoto", "RecordPhoto"]);
-    expect(Date.parse(fresh.photoUrlExpiresAt!)).toBeGreaterThan(expiresAt);
+    expect(Date.parse(fresh!.photoUrlExpiresAt!)).toBeGreaterThan(expiresAt);
     const later = await client.query({ query: RecordPhotoDocument, variables });
-    expect(later.data!.record.photoUrl).toBe(fresh.photoUrl);
+    expect(later.data!.record!.photoUrl).toBe(fresh!.photoUrl);
     expect(sent).toHaveLength(2);
-    const download = await fetch(fresh.photoUrl!);
+    const download = await fetch(fresh!.photoUrl!);
     expect(download.status).toBe(200);
   });
 });

@@ -33,7 +33,7 @@ beforeEach(() => {
 /** The README's HttpLink set-up: GET for queries, the caller's token. */
 function createClient(token: string | null = DEMO_TOKEN): ApolloClient {
   return new ApolloClient({
-    cache: new InMemoryCache({ typePolicies: { Record: { keyFields: ["module", "id"] } } }),
+    cache: new InMemoryCache({ typePolicies: { BiginRecord: { keyFields: ["module", "id"] } } }),
     link: new HttpLink({
       uri: `${stack.server.url}/graphql`,
       useGETForQueries: true,

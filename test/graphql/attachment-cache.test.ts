@@ -69,8 +69,8 @@ describe.each(backends)("the attachment cache $name", ({ env, kind, skip }) => {
     const wide = await s.gql(RecordAttachmentsDocument, rich);
     const narrow = await s.gql(AttachmentNamesDocument, rich);
     expect(narrow.body.errors).toBeUndefined();
-    expect(narrow.body.data!.record.attachments!.nodes).toEqual(
-      wide.body.data!.record.attachments!.nodes.map(({ id, fileName }) => ({ id, fileName })),
+    expect(narrow.body.data!.record!.attachments!.nodes).toEqual(
+      wide.body.data!.record!.attachments!.nodes.map(({ id, fileName }) => ({ id, fileName })),
     );
     expect(s.calls()).toHaveLength(1);
   });
@@ -94,7 +94,7 @@ describe.each(backends)("the attachment cache $name", ({ env, kind, skip }) => {
     async () => {
       const s = await start();
       const names = async (vars: { module: "Contacts"; id: string }) =>
-        (await s.gql(AttachmentNamesDocument, vars)).body.data!.record.attachments!.nodes.map(
+        (await s.gql(AttachmentNamesDocument, vars)).body.data!.record!.attachments!.nodes.map(
           (n) => n.fileName,
         );
       const before = await names(rich);
@@ -122,7 +122,7 @@ describe.each(backends)("the attachment cache $name", ({ env, kind, skip }) => {
     expect((await s.gql(AttachmentNamesDocument, rich)).body.errors).toBeUndefined();
     // A token without the attachments scope still gets Bigin's refusal, not the cached page.
     const refused = await s.gql(AttachmentNamesDocument, rich, { token: NO_ATTACHMENTS_TOKEN });
-    expect(refused.body.data!.record.attachments).toBeNull();
+    expect(refused.body.data!.record!.attachments).toBeNull();
     expect(refused.body.errors![0]!.extensions!.code).toBe("FORBIDDEN");
     const other = await s.gql(AttachmentNamesDocument, rich, { token: READONLY_TOKEN });
     expect(other.body.errors).toBeUndefined();

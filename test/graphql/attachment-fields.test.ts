@@ -6,8 +6,8 @@ import { ATTACHMENT_FIELDS } from "../../src/sandbox/index.js";
 import { IDS } from "../helpers/ids.js";
 import { startStack, type Stack } from "../helpers/stack.js";
 
-const attachmentType = createSchema().getType("Attachment");
-if (!(attachmentType instanceof GraphQLObjectType)) throw new Error("no Attachment type");
+const attachmentType = createSchema().getType("BiginAttachment");
+if (!(attachmentType instanceof GraphQLObjectType)) throw new Error("no BiginAttachment type");
 const schemaFields = Object.values(attachmentType.getFields());
 
 /** The field with every scalar subfield selected, and the Bigin names that selection needs. */

@@ -28,7 +28,7 @@ describe("refresh-token mode", () => {
     );
     for (const { body } of answers) {
       expect(body.errors).toBeUndefined();
-      expect(body.data!.record.attachments!.nodes.length).toBeGreaterThan(0);
+      expect(body.data!.record!.attachments!.nodes.length).toBeGreaterThan(0);
     }
     expect(stack.sandbox.tokenRequests).toBe(1);
     const used = new Set(tokensUsed(stack));
@@ -56,7 +56,7 @@ describe("refresh-token mode", () => {
     stack.sandbox.faults.error(401, "INVALID_TOKEN", { times: 1, path: "/Attachments" });
     const { body } = await stack.gql(AttachmentNamesDocument, vars, asServer);
     expect(body.errors).toBeUndefined();
-    expect(body.data!.record.attachments!.nodes.length).toBeGreaterThan(0);
+    expect(body.data!.record!.attachments!.nodes.length).toBeGreaterThan(0);
     expect(stack.sandbox.tokenRequests).toBe(2);
     const calls = biginCalls(stack);
     expect(calls.map((call) => call.status)).toEqual([200, 401, 200]);
@@ -84,7 +84,7 @@ describe("refresh-token mode", () => {
   it("gives UNAUTHENTICATED naming BIGIN_REFRESH_TOKEN when Zoho answers invalid_code", async () => {
     stack = await startRefreshStack({ BIGIN_REFRESH_TOKEN: "1000.not-a-refresh-token" });
     const { body } = await stack.gql(AttachmentNamesDocument, vars, asServer);
-    expect(body.data!.record.attachments).toBeNull();
+    expect(body.data!.record!.attachments).toBeNull();
     const error = body.errors![0]!;
     expect(error.extensions).toMatchObject({
       code: "UNAUTHENTICATED",

@@ -193,6 +193,34 @@ describe("our own checks", () => {
   });
 });
 
+describe("a malformed record id", () => {
+  it.each([
+    ["letters", "abc"],
+    ["20 digits", "12345678901234567890"],
+    ["empty", ""],
+  ])("(%s) nulls only the record it was asked for", async (_what, bad) => {
+    const { status, body } = await stack.gql(
+      `query ($bad: ID!) {
+        good: record(module: Contacts, id: "${IDS.rich}") { module id attachments(first: 1) { pageInfo { count } } }
+        bad: record(module: Contacts, id: $bad) { module id attachments(first: 1) { pageInfo { count } } }
+      }`,
+      { bad },
+    );
+    expect(status).toBe(200);
+    expect(body.data).toEqual({
+      good: { module: "Contacts", id: IDS.rich, attachments: { pageInfo: { count: 1 } } },
+      bad: null,
+    });
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors![0]).toMatchObject({
+      path: ["bad"],
+      extensions: { code: "BAD_USER_INPUT", argumentName: "id" },
+    });
+    // The good record's page only: nothing was asked of Bigin for the bad one.
+    expect(stack.calls()).toHaveLength(1);
+  });
+});
+
 describe("credentials", () => {
   it("answers UNAUTHENTICATED with no Bigin call when no credential is sent", async () => {
     const { body } = await stack.gql(
@@ -213,7 +241,7 @@ describe("credentials", () => {
     );
     expect(body.errors).toBeUndefined();
     expect(body.data).toMatchObject({
-      record: { __typename: "Record", id: IDS.rich, module: "Contacts" },
+      record: { __typename: "BiginRecord", id: IDS.rich, module: "Contacts" },
     });
   });
 

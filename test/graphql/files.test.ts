@@ -219,7 +219,7 @@ describe("downloadUrl", () => {
       id: IDS.rich,
     });
     expect(stack.calls()[0]?.query.fields).toBe("$type,File_Name,Size,id");
-    const nodes = body.data!.record.attachments!.nodes;
+    const nodes = body.data!.record!.attachments!.nodes;
     for (const node of nodes) {
       if (node.type === "LINK") expect(node.downloadUrl).toBeNull();
       else expect(node.downloadUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/files\/Contacts\//);
@@ -237,7 +237,7 @@ describe("downloadUrl", () => {
       module: "Contacts",
       id: IDS.rich,
     });
-    const [first, second] = body.data!.record.attachments!.nodes.filter((n) => n.downloadUrl);
+    const [first, second] = body.data!.record!.attachments!.nodes.filter((n) => n.downloadUrl);
     stack.reset();
     const url = new URL(first!.downloadUrl!);
     // Same signature, another file.
@@ -311,17 +311,17 @@ describe("record photos", () => {
       module: "Pipelines",
       id: IDS.byModule.Pipelines,
     });
-    expect(contact.body.data?.record.photoUrl).toMatch(/\/files\/Contacts\/\d+\/photo\?/);
-    expect(pipeline.body.data?.record.photoUrl).toBeNull();
+    expect(contact.body.data?.record?.photoUrl).toMatch(/\/files\/Contacts\/\d+\/photo\?/);
+    expect(pipeline.body.data?.record?.photoUrl).toBeNull();
     expect(stack.calls()).toHaveLength(0);
-    const photo = await fetch(contact.body.data!.record.photoUrl!);
+    const photo = await fetch(contact.body.data!.record!.photoUrl!);
     expect(photo.headers.get("content-type")).toBe("image/png");
     expect(photo.headers.get("content-disposition")).toMatch(/^inline; /);
   });
 
   it("says when photoUrl expires: the very expiry the link is signed with", async () => {
     const { body } = await stack.gql(RecordPhotoDocument, { module: "Contacts", id: IDS.rich });
-    const { photoUrl, photoUrlExpiresAt } = body.data!.record;
+    const { photoUrl, photoUrlExpiresAt } = body.data!.record!;
     const signed = Number(new URL(photoUrl!).searchParams.get("expires")) * 1000;
     expect(Date.parse(photoUrlExpiresAt!)).toBe(signed);
     expect(signed - Date.now()).toBeGreaterThan(4 * 60_000);

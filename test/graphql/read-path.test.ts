@@ -20,7 +20,7 @@ describe("record.attachments", () => {
       first: 50,
     });
     expect(body.errors).toBeUndefined();
-    const connection = body.data!.record.attachments!;
+    const connection = body.data!.record!.attachments!;
     expect(connection.nodes.length).toBeGreaterThan(0);
     expect(connection.pageInfo).toMatchObject({ page: 1, perPage: 50, hasNextPage: false });
     expect(connection.pageInfo.count).toBe(connection.nodes.length);
@@ -52,12 +52,12 @@ describe("record.attachments", () => {
     const query = `query ($full: Boolean!) {
       record(module: Contacts, id: "${IDS.rich}") {
         attachments(first: 10) {
-          items: nodes { label: fileName ...Who ... on Attachment @include(if: $full) { size modifiedTime } }
+          items: nodes { label: fileName ...Who ... on BiginAttachment @include(if: $full) { size modifiedTime } }
           nodes { parent { module } owner @skip(if: $full) { name } }
         }
       }
     }
-    fragment Who on Attachment { createdBy { email } }`;
+    fragment Who on BiginAttachment { createdBy { email } }`;
     const full = await stack.gql(query, { full: true });
     expect(full.body.errors).toBeUndefined();
     const lean = await stack.gql(query, { full: false });
@@ -87,7 +87,7 @@ describe("record.attachments", () => {
       id: IDS.empty,
     });
     expect(body.errors).toBeUndefined();
-    expect(body.data!.record.attachments).toEqual({
+    expect(body.data!.record!.attachments).toEqual({
       nodes: [],
       pageInfo: expect.objectContaining({ count: 0, hasNextPage: false }),
     });
@@ -100,7 +100,7 @@ describe("record.attachments", () => {
       id: IDS.many,
       first: 200,
     });
-    const info1 = page1.body.data!.record.attachments!.pageInfo;
+    const info1 = page1.body.data!.record!.attachments!.pageInfo;
     expect(info1).toMatchObject({ page: 1, count: 200, hasNextPage: true });
     const page3 = await stack.gql(RecordAttachmentsDocument, {
       module: "Contacts",
@@ -108,7 +108,7 @@ describe("record.attachments", () => {
       first: 200,
       page: 3,
     });
-    expect(page3.body.data!.record.attachments!.pageInfo).toMatchObject({
+    expect(page3.body.data!.record!.attachments!.pageInfo).toMatchObject({
       page: 3,
       count: 50,
       hasNextPage: false,
@@ -121,7 +121,10 @@ describe("record.attachments", () => {
       after: info1.endCursor,
     });
     expect(byCursor.body.errors).toBeUndefined();
-    expect(byCursor.body.data!.record.attachments!.pageInfo).toMatchObject({ page: 2, count: 200 });
+    expect(byCursor.body.data!.record!.attachments!.pageInfo).toMatchObject({
+      page: 2,
+      count: 200,
+    });
     // Inside Bigin's first 2000 a cursor is a position: the next page is asked by number.
     expect(stack.calls()[2]!.query).toMatchObject({ page: "2", per_page: "200" });
     expect(stack.calls()[2]!.query).not.toHaveProperty("page_token");

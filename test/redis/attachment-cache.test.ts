@@ -53,7 +53,7 @@ describe.skipIf(redis.skip !== undefined)("the attachment cache in Redis", () =>
     await replicas.gql(0, AttachmentNamesDocument, rich);
     const { body } = await replicas.gql(1, AttachmentNamesDocument, rich);
     expect(body.errors).toBeUndefined();
-    expect(body.data!.record.attachments!.nodes.length).toBeGreaterThan(0);
+    expect(body.data!.record!.attachments!.nodes.length).toBeGreaterThan(0);
     expect(replicas.biginCalls()).toHaveLength(1);
     await replicas.servers[1]!.services.attachmentCache!.invalidateRecord("Contacts", IDS.rich);
     await replicas.gql(0, AttachmentNamesDocument, rich);

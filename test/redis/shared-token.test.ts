@@ -52,7 +52,7 @@ describe.skipIf(redis.skip !== undefined)("the access token shared through Redis
     );
     for (const { body } of answers) {
       expect(body.errors).toBeUndefined();
-      expect(body.data!.record.attachments!.nodes.length).toBeGreaterThan(0);
+      expect(body.data!.record!.attachments!.nodes.length).toBeGreaterThan(0);
     }
     expect(replicas.sandbox.tokenRequests).toBe(1);
     expect(await refreshesCounted(replicas)).toBe(1);

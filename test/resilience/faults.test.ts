@@ -16,7 +16,7 @@ async function expectHealthy() {
   stack.reset();
   const { body } = await names();
   expect(body.errors).toBeUndefined();
-  expect(body.data!.record.attachments!.nodes.length).toBeGreaterThan(0);
+  expect(body.data!.record!.attachments!.nodes.length).toBeGreaterThan(0);
 }
 
 describe("retries for reads", () => {

@@ -42,7 +42,7 @@ describe("countBiginCalls", () => {
 
   it("counts each Record representation of _entities", () => {
     const representations = Array.from({ length: 30 }, (_, i) => ({
-      __typename: "Record",
+      __typename: "BiginRecord",
       module: "Contacts",
       id: String(i % 10),
     }));

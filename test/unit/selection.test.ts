@@ -55,9 +55,9 @@ describe("connectionFields", () => {
   it("includes fields from named fragments, nested fragments and inline fragments", () => {
     const source = `
       query { record(module: Contacts, id: "1") { attachments { ...Page } } }
-      fragment Page on AttachmentConnection { nodes { ...Names ... on Attachment { owner { id } } } }
-      fragment Names on Attachment { fileName ...Times }
-      fragment Times on Attachment { createdTime }`;
+      fragment Page on BiginAttachmentConnection { nodes { ...Names ... on BiginAttachment { owner { id } } } }
+      fragment Names on BiginAttachment { fileName ...Times }
+      fragment Times on BiginAttachment { createdTime }`;
     expect(fieldsFor(source)).toEqual(["Created_Time", "File_Name", "Owner", "id"]);
   });
 
@@ -80,7 +80,7 @@ describe("connectionFields", () => {
         modifiedTime @include(if: false)
         size @include(if: $withSize)
         owner @skip(if: $noOwner) { id }
-        ... on Attachment @include(if: $withSize) { editable }
+        ... on BiginAttachment @include(if: $withSize) { editable }
       } } } }`;
     expect(fieldsFor(source, { withSize: true, noOwner: true })).toEqual([
       "$editable",
@@ -109,8 +109,8 @@ describe("connectionFields", () => {
   it("survives a fragment cycle", () => {
     const source = `
       query { record(module: Contacts, id: "1") { attachments { nodes { ...A } } } }
-      fragment A on Attachment { fileName ...B }
-      fragment B on Attachment { size ...A }`;
+      fragment A on BiginAttachment { fileName ...B }
+      fragment B on BiginAttachment { size ...A }`;
     expect(fieldsFor(source)).toEqual(["File_Name", "Size", "id"]);
   });
 });
