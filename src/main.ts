@@ -1,20 +1,23 @@
 import "reflect-metadata";
+import { readFile } from "node:fs/promises";
+import { stripIgnoredCharacters } from "graphql";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createCorsPolicy } from "./http/cors-policy.js";
 import { createLogger, flushLogs } from "./logger.js";
 import type { Sandbox } from "./sandbox/index.js";
 import { startServer } from "./server.js";
 
-/** The landing page's example operation, on the sandbox's demo contact. */
-const exampleQuery = (contactId: string) => `query RecordAttachments {
-  record(module: Contacts, id: "${contactId}") {
-    attachments(first: 20) {
-      nodes { id fileName size type linkUrl createdTime createdBy { name email } }
-      pageInfo { count hasNextPage }
-    }
+/**
+ * The explorer's first operation, on the sandbox's demo contact: the query the README opens
+ * with (schema/operations/explore.graphql, next to dist/). Empty when the file is not there.
+ */
+async function exploreQuery(): Promise<string> {
+  try {
+    return await readFile(new URL("../schema/operations/explore.graphql", import.meta.url), "utf8");
+  } catch {
+    return "";
   }
 }
-`;
 
 function readConfig(): Config {
   try {
@@ -38,9 +41,9 @@ async function main(): Promise<void> {
   let demoToken = "";
   let example = "";
   if (config.upstream.kind === "sandbox") {
-    const { DEMO_IDS, startSandbox, ...demo } = await import("./sandbox/index.js");
+    const { startSandbox, ...demo } = await import("./sandbox/index.js");
     demoToken = demo.DEMO_TOKEN;
-    example = exampleQuery(DEMO_IDS.contact);
+    example = await exploreQuery();
     sandbox = await startSandbox({ port: config.upstream.port, host: "127.0.0.1" });
     apiUrl = sandbox.url;
     logger.info(
@@ -95,7 +98,9 @@ async function main(): Promise<void> {
   logger.info({ url: `${server.url}/graphql` }, "GraphQL server ready");
 
   if (sandbox) {
-    const body = JSON.stringify({ query: example.replace(/\s+/g, " ").trim() });
+    const body = JSON.stringify({
+      query: stripIgnoredCharacters(example || "{ __typename }"),
+    });
     process.stdout.write(
       [
         "",
