@@ -7,7 +7,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
-import { planPage } from "./attachment-cursor.js";
+import { planPage } from "./page-plan.js";
 import { ErrorCode } from "./errors.js";
 import { eachField, type Walk } from "./selection.js";
 
@@ -39,7 +39,11 @@ function pageCalls(values: Record<string, unknown>): string[] {
       after: after as string | null | undefined,
     });
     return plan.calls.map((call) =>
-      JSON.stringify([call.perPage, call.page, call.pageToken ?? null]),
+      JSON.stringify([
+        call.perPage,
+        call.page,
+        call.pageToken ?? (call.chained ? "chained" : null),
+      ]),
     );
   } catch {
     return [];

@@ -1,9 +1,11 @@
-import type { GraphQLResolveInfo } from "graphql";
+import { GraphQLError, type GraphQLResolveInfo } from "graphql";
+import { BiginApiError } from "../bigin/errors.js";
 import { Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from "type-graphql";
-import type { AttachmentPage } from "../bigin/attachments.js";
+import type { AttachmentPage, BiginAttachment } from "../bigin/attachments.js";
 import { ATTACHMENT_FIELD_MAP, toAttachment } from "./attachment.type.js";
 import { AttachmentConnection } from "./attachment-connection.type.js";
-import { encodeCursor, planPage, type PagePlan } from "./attachment-cursor.js";
+import { encodeCursor, MAX_DISCRETE_RECORDS, type ChunkToken } from "./attachment-cursor.js";
+import { ANCHOR_MARGIN, planPage, type PageCall, type PagePlan } from "./page-plan.js";
 import type { Context } from "./context.js";
 import { badUserInput, toGraphQLError } from "./errors.js";
 import { AttachmentsArgs, RecordArgs } from "./record.args.js";
@@ -26,30 +28,92 @@ export function checkId(value: string, argumentName: string): string {
   return value;
 }
 
+/** Bigin's pages of a plan, in order, and where the first one starts in the list. */
+interface Window {
+  pages: AttachmentPage[];
+  calls: PageCall[];
+}
+
+/**
+ * Bigin's page tokens a window holds, by the list position their page starts at: those its
+ * calls used, and the next one after each canonical call (page 10 of 200, and every token page).
+ */
+function chunkTokens(window: Window, plan: PagePlan): ChunkToken[] {
+  const tokens: ChunkToken[] = [];
+  window.pages.forEach((page, i) => {
+    const call = window.calls[i]!;
+    const used = call.pageToken ?? (i > 0 ? window.pages[i - 1]!.info.nextPageToken : null);
+    if (call.pageToken !== undefined || call.chained) {
+      const issuer = i > 0 ? window.pages[i - 1]!.info.pageTokenExpiry : plan.tokenExpiresAt;
+      if (used)
+        tokens.push({
+          start: call.start,
+          perPage: call.perPage,
+          token: used,
+          expiresAt: issuer ?? undefined,
+        });
+    }
+    if (call.canonical && page.info.nextPageToken) {
+      tokens.push({
+        start: call.start + call.perPage,
+        perPage: call.perPage,
+        token: page.info.nextPageToken,
+        expiresAt: page.info.pageTokenExpiry ?? undefined,
+      });
+    }
+  });
+  return tokens;
+}
+
+/**
+ * Where the page starts in a window's attachments: right after the cursor's attachment,
+ * wherever it is now; where it was when it is gone; after `offset` for a cursor naming none.
+ */
+function locate(plan: PagePlan, all: readonly BiginAttachment[], windowStart: number) {
+  const found =
+    plan.anchor === undefined ? -1 : all.findIndex((item) => String(item.id) === plan.anchor);
+  if (found >= 0) return { skip: found + 1, anchorFound: true };
+  const position = plan.anchor === undefined ? plan.offset : plan.offset - 1;
+  return { skip: Math.max(0, position - windowStart), anchorFound: false };
+}
+
+/** Whether a window lacks attachments the page needs: its own, or a moved anchor's place. */
+function needsMore(plan: PagePlan, window: Window): boolean {
+  const all = window.pages.flatMap((p) => p.data);
+  const windowStart = window.calls[0]!.start;
+  const { skip, anchorFound } = locate(plan, all, windowStart);
+  const anchorMayBeAhead =
+    plan.anchor !== undefined &&
+    !anchorFound &&
+    windowStart + all.length < plan.offset + ANCHOR_MARGIN;
+  return anchorMayBeAhead || skip + plan.first > all.length;
+}
+
 /** The page a plan asked for, cut from its Bigin pages, with a cursor after every node. */
-function toConnection(
-  plan: PagePlan,
-  pages: AttachmentPage[],
-  record: BiginRecord,
-): AttachmentConnection {
-  const all = pages.flatMap((p) => p.data);
-  const window = all.slice(plan.skip, plan.skip + plan.first);
-  const last = pages[pages.length - 1]!;
-  const lastCall = plan.calls[plan.calls.length - 1]!;
-  const hasNextPage = all.length > plan.skip + plan.first || last.info.moreRecords;
-  // Bigin's next token fits our end only when it was issued for the canonical fields and this
-  // page ends where Bigin's page ended.
-  const token =
-    lastCall.canonical &&
-    last.info.nextPageToken !== null &&
-    plan.skip + window.length === all.length
-      ? { value: last.info.nextPageToken, perPage: lastCall.perPage }
-      : undefined;
-  const end = plan.offset + window.length;
-  const nodes = window.map((raw) => toAttachment(raw, record));
-  const cursorAfter = (i: number) =>
-    encodeCursor(i === nodes.length - 1 ? { offset: end, token } : { offset: plan.offset + i + 1 });
+function toConnection(plan: PagePlan, window: Window, record: BiginRecord): AttachmentConnection {
+  const all = window.pages.flatMap((p) => p.data);
+  const windowStart = window.calls[0]!.start;
+  const { skip } = locate(plan, all, windowStart);
+  const start = windowStart + skip;
+  const slice = all.slice(skip, skip + plan.first);
+  const last = window.pages[window.pages.length - 1]!;
+  const hasNextPage = all.length > skip + plan.first || last.info.moreRecords;
+  const tokens = chunkTokens(window, plan);
+  const nodes = slice.map((raw) => toAttachment(raw, record));
+  const cursorAfter = (i: number): string => {
+    const offset = start + i + 1;
+    const anchor = nodes[i]!.id;
+    if (offset <= MAX_DISCRETE_RECORDS) return encodeCursor({ offset, anchor });
+    // Past 2000 a cursor carries the token of the Bigin page it continues in.
+    const chunk = tokens.findLast((t) => t.start <= offset && offset - t.start <= t.perPage);
+    return encodeCursor({ offset, anchor, chunk });
+  };
   const endCursor = nodes.length > 0 ? cursorAfter(nodes.length - 1) : null;
+  const end = start + nodes.length;
+  const endChunk =
+    end > MAX_DISCRETE_RECORDS
+      ? tokens.findLast((t) => t.start <= end && end - t.start <= t.perPage)
+      : undefined;
   let edges: AttachmentConnection["edges"] | undefined;
   return {
     // A cursor for every node only when `edges` is selected.
@@ -58,21 +122,33 @@ function toConnection(
     },
     nodes,
     pageInfo: {
-      page:
-        plan.calls.length === 1
-          ? (pages[0]?.info.page ?? plan.calls[0]!.page)
-          : plan.calls[0]!.page,
+      page: Math.floor(start / plan.first) + 1,
       perPage: plan.first,
-      count: window.length,
+      count: nodes.length,
       hasNextPage,
-      hasPreviousPage: plan.offset > 0,
+      hasPreviousPage: start > 0,
       startCursor: nodes.length > 0 ? cursorAfter(0) : null,
       endCursor,
       nextPageToken: hasNextPage ? endCursor : null,
-      previousPageToken: pages[0]?.info.previousPageToken ?? null,
-      pageTokenExpiry: token === undefined ? null : last.info.pageTokenExpiry,
+      previousPageToken: window.pages[0]?.info.previousPageToken ?? null,
+      pageTokenExpiry: endChunk?.expiresAt ?? null,
     },
   };
+}
+
+/**
+ * Bigin's refusal of the page token a cursor carries (it expired, or no longer fits), as a
+ * refusal of `after` saying what works instead; undefined for any other error.
+ */
+function cursorTokenError(error: unknown, plan: PagePlan): GraphQLError | undefined {
+  if (plan.calls[0]?.pageToken === undefined || !(error instanceof BiginApiError)) return;
+  if (error.code !== "EXPIRED_VALUE" && error.code !== "TOKEN_BOUND_DATA_MISMATCH") return;
+  const mapped = toGraphQLError(error) as GraphQLError;
+  const why = error.code === "EXPIRED_VALUE" ? "has expired" : "no longer fits the list";
+  return new GraphQLError(
+    `\`after\`: the cursor's Bigin page token ${why} (${error.code}). Past Bigin's first ${MAX_DISCRETE_RECORDS} attachments a cursor lasts until \`pageInfo.pageTokenExpiry\`; read again from \`page: 10, first: 200\` and follow its \`pageInfo.endCursor\`.`,
+    { extensions: { ...mapped.extensions, argumentName: "after" } },
+  );
 }
 
 @Resolver(() => BiginRecord)
@@ -99,22 +175,30 @@ export class RecordResolver {
     const plan = planPage(args);
     const selected = connectionFields(info, ATTACHMENT_FIELD_MAP);
     const loaders = context.loaders();
+    const load = (call: PageCall, pageToken: string | undefined) =>
+      loaders.attachmentPages.load({
+        module: record.module,
+        recordId: record.id,
+        perPage: call.perPage,
+        page: call.page,
+        pageToken,
+        fields: call.canonical ? CANONICAL_FIELDS : selected,
+      });
     try {
-      const pages = await Promise.all(
-        plan.calls.map((call) =>
-          loaders.attachmentPages.load({
-            module: record.module,
-            recordId: record.id,
-            perPage: call.perPage,
-            page: call.page,
-            pageToken: call.pageToken,
-            fields: call.canonical ? CANONICAL_FIELDS : selected,
-          }),
-        ),
-      );
-      return toConnection(plan, pages, record);
+      const fixed = plan.calls.filter((call) => !call.chained);
+      const pages = await Promise.all(fixed.map((call) => load(call, call.pageToken)));
+      // Past 2000 each Bigin page's token is in the answer before it: ask for the next one
+      // only while the page (or the search for its anchor) needs it.
+      const window: Window = { pages, calls: [...fixed] };
+      for (const call of plan.calls.filter((c) => c.chained)) {
+        const token = pages[pages.length - 1]!.info.nextPageToken;
+        if (!token || !needsMore(plan, window)) break;
+        pages.push(await load(call, token));
+        window.calls.push(call);
+      }
+      return toConnection(plan, window, record);
     } catch (error) {
-      throw toGraphQLError(error);
+      throw cursorTokenError(error, plan) ?? toGraphQLError(error);
     }
   }
 }

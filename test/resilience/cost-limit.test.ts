@@ -53,7 +53,7 @@ describe("operation cost of cursors and mutation payloads", () => {
     );
     stack.reset();
     const query = (n: number) =>
-      `query ($after: String) { ${Array.from({ length: n }, (_, i) => `r${i}: record(module: Contacts, id: "${IDS.allWithAttachments[i]!.id}") { attachments(first: 15, after: $after) { nodes { id } } }`).join(" ")} }`;
+      `query ($after: String) { ${Array.from({ length: n }, (_, i) => `r${i}: record(module: Contacts, id: "${IDS.allWithAttachments[i]!.id}") { attachments(first: 190, after: $after) { nodes { id } } }`).join(" ")} }`;
     const after = first.data!.record.attachments.pageInfo.endCursor;
     const refused = await stack.gql(query(2), { after });
     expect(refused.body.errors![0]!.extensions).toMatchObject({ calls: 4, maxCalls: 3 });
