@@ -16,7 +16,7 @@ import { badUserInput, toGraphQLError } from "./errors.js";
 import { AttachLinkArgs, DeleteAttachmentArgs, RecordTargetArgs, UploadArgs } from "./file.args.js";
 import { checkId } from "./record.resolver.js";
 import type { BiginRecord } from "./record.type.js";
-import { inspectUpload } from "./upload-checks.js";
+import { inspectUpload, uploadedFileName } from "./upload-checks.js";
 
 const MAX_LINK_LENGTH = 3000;
 const MAX_TITLE_LENGTH = 250;
@@ -72,7 +72,7 @@ export class AttachmentResolver {
     const credential = context.credential();
     const { maxAttachmentBytes } = context.services.files;
     const upload = await file;
-    const fileName = upload.filename.trim() || "file";
+    const fileName = uploadedFileName(upload.filename) ?? "file";
     if (/\.exe$/i.test(fileName)) throw badUserInput("Bigin does not accept .exe files", "file");
     const { size } = await inspectUpload(upload, maxAttachmentBytes, "Bigin's attachment limit");
     try {

@@ -8,7 +8,12 @@ import { ErrorCode, badUserInput, toGraphQLError } from "./errors.js";
 import { RecordTargetArgs, UploadArgs } from "./file.args.js";
 import { checkId } from "./record.resolver.js";
 import { BiginRecord } from "./record.type.js";
-import { MAX_PHOTO_BYTES, inspectUpload, photoContentType } from "./upload-checks.js";
+import {
+  MAX_PHOTO_BYTES,
+  inspectUpload,
+  photoContentType,
+  uploadedFileName,
+} from "./upload-checks.js";
 
 const EXTENSIONS: Record<string, string> = {
   "image/png": "png",
@@ -23,7 +28,7 @@ export function photoFilePath(module: string, recordId: string): string {
 }
 
 function photoLink(record: BiginRecord, context: Context): SignedLink | null {
-  if (!PHOTO_MODULES.includes(record.module)) return null;
+  if (!PHOTO_MODULES.includes(record.module) || record.photoDeleted) return null;
   return context.signedLink(photoFilePath(record.module, record.id));
 }
 
@@ -42,7 +47,7 @@ export class PhotoResolver {
   @FieldResolver(() => String, {
     nullable: true,
     description:
-      "Signed link to the record photo (Contacts, Accounts, Products only, else null), usable without any header until `photoUrlExpiresAt` (5 minutes); null when the request had no credential (the download could only fail). Makes no Bigin call.",
+      "Signed link to the record photo (Contacts, Accounts, Products only, else null), usable without any header until `photoUrlExpiresAt` (5 minutes); null when the request had no credential (the download could only fail) and in `deletePhoto`'s answer. Makes no Bigin call, so for a record without a photo it is a link that answers 404.",
   })
   photoUrl(@Root() record: BiginRecord, @Ctx() context: Context): string | null {
     return photoLink(record, context)?.url ?? null;
@@ -73,7 +78,7 @@ export class PhotoResolver {
     if (contentType === undefined) {
       throw badUserInput("A photo must be a PNG, JPEG, GIF or BMP image", "file");
     }
-    const base = upload.filename.trim().replace(/\.[^.]*$/, "") || "photo";
+    const base = uploadedFileName(upload.filename)?.replace(/\.[^.]*$/, "") || "photo";
     try {
       await uploadPhoto(
         context.services.client,
@@ -93,7 +98,10 @@ export class PhotoResolver {
     return { module: target.module, id: target.recordId };
   }
 
-  @Mutation(() => BiginRecord, { description: "Removes the record's photo. Never retried." })
+  @Mutation(() => BiginRecord, {
+    description:
+      "Removes the record's photo; the record answered has `photoUrl: null`. Never retried.",
+  })
   async deletePhoto(
     @Args() target: RecordTargetArgs,
     @Ctx() context: Context,
@@ -111,6 +119,6 @@ export class PhotoResolver {
         extensions: { code: ErrorCode.NOT_FOUND, retryable: false },
       });
     }
-    return { module: target.module, id: target.recordId };
+    return { module: target.module, id: target.recordId, photoDeleted: true };
   }
 }

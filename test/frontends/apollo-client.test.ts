@@ -1,6 +1,7 @@
 import {
   ApolloClient,
   InMemoryCache,
+  makeVar,
   type ObservableQuery,
   type OperationVariables,
 } from "@apollo/client";
@@ -19,14 +20,14 @@ import {
 } from "../generated/graphql.js";
 import { IDS } from "../helpers/ids.js";
 import { DEMO_TOKEN, startStack, type Stack } from "../helpers/stack.js";
-import { createCache, createLinkClock } from "./apollo-cache.js";
+import { createCache } from "../examples/frontend/cache.js";
 
 let stack: Stack;
 /** Every console line written while a test runs: Apollo Client's log goes to the console. */
 let printed: string[] = [];
 /** The operations the client sent over HTTP, by name. */
 let sent: string[] = [];
-let clock = createLinkClock();
+let clock = makeVar(Date.now());
 
 function capture(method: "log" | "info" | "warn" | "error" | "debug") {
   vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
@@ -92,7 +93,7 @@ afterEach(() => {
   const seen = printed;
   printed = [];
   sent = [];
-  clock = createLinkClock();
+  clock = makeVar(Date.now());
   // Apollo Client's development build warns here about cache data it would lose, fields
   // missing from a result it writes, and the like.
   expect(seen).toEqual([]);

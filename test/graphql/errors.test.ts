@@ -35,7 +35,7 @@ describe("Bigin errors become typed GraphQL errors", () => {
     stack.sandbox.faults.error(status, code, { details, message: `sandbox says ${code}` });
     const { status: httpStatus, body } = await names();
     expect(httpStatus).toBe(200);
-    expect(body.data).toEqual({ record: { attachments: null } });
+    expect(body.data).toEqual({ record: { module: "Contacts", id: IDS.rich, attachments: null } });
     expect(body.errors).toHaveLength(1);
     expect(body.errors![0]).toMatchObject({
       path: ["record", "attachments"],
@@ -108,7 +108,7 @@ describe("Bigin errors become typed GraphQL errors", () => {
     const started = Date.now();
     const { body } = await names();
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(body.data).toEqual({ record: { attachments: null } });
+    expect(body.data).toEqual({ record: { module: "Contacts", id: IDS.rich, attachments: null } });
     expect(body.errors![0]!.extensions).toMatchObject({
       code: "UPSTREAM_UNAVAILABLE",
       retryable: true,
@@ -228,7 +228,7 @@ describe("credentials", () => {
       { module: "Contacts", id: IDS.rich },
       { token: null },
     );
-    expect(body.data).toEqual({ record: { attachments: null } });
+    expect(body.data).toEqual({ record: { module: "Contacts", id: IDS.rich, attachments: null } });
     expect(body.errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
     expect(stack.calls()).toHaveLength(0);
   });
