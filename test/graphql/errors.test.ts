@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AttachmentNamesDocument } from "../generated/graphql.js";
 import { IDS } from "../helpers/ids.js";
@@ -268,5 +269,17 @@ describe("credentials", () => {
     expect(body.errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
     expect(JSON.stringify(body)).not.toContain("c2VjcmV0LXZhbHVl");
     expect(stack.calls()).toHaveLength(0);
+  });
+});
+
+describe("the README's error example", () => {
+  it("is what the server answers for a record Bigin does not know", async () => {
+    const example = JSON.parse(
+      readFileSync(new URL("../examples/not-found-error.json", import.meta.url), "utf8"),
+    ) as unknown;
+    const { body } = await names("2034020000000199999");
+    expect(body.errors).toHaveLength(1);
+    const { locations: _locations, ...error } = body.errors![0] as Record<string, unknown>;
+    expect(error).toEqual(example);
   });
 });
