@@ -4,6 +4,7 @@ import type { AttachmentPage } from "../bigin/attachments.js";
 import { ATTACHMENT_FIELD_MAP, toAttachment } from "./attachment.type.js";
 import { AttachmentConnection } from "./attachment-connection.type.js";
 import { encodeCursor, planPage, type PagePlan } from "./attachment-cursor.js";
+import { BiginCall, SizedBy } from "./cost.directives.js";
 import type { Context } from "./context.js";
 import { badUserInput, toGraphQLError } from "./errors.js";
 import { AttachmentsArgs, RecordArgs } from "./record.args.js";
@@ -86,6 +87,8 @@ export class RecordResolver {
     return { module, id: checkId(id, "id") };
   }
 
+  @BiginCall()
+  @SizedBy()
   @FieldResolver(() => AttachmentConnection, {
     nullable: true,
     description: "One page of the record's attachments; null, with an error, when Bigin refuses.",

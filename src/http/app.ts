@@ -125,7 +125,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     plugins: [
       // graphql-armor is typed against Apollo's CommonJS build; the plugin objects are the same.
       ...(protection.plugins as unknown as ApolloServerPlugin<Context>[]),
-      operationLimitsPlugin(config.maxCallsPerOperation),
+      operationLimitsPlugin({
+        maxCalls: config.maxCallsPerOperation,
+        maxNodes: config.maxNodesPerOperation,
+      }),
       requestErrorStatusPlugin(),
       requestLogPlugin(),
       // No cache hints here: skip the per-field wrapper the cache-control plugin installs.

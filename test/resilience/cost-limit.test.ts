@@ -204,3 +204,68 @@ describe("document caps", () => {
     );
   });
 });
+
+describe("list items (BIGIN_MAX_NODES_PER_OPERATION)", () => {
+  let defaults: Stack;
+  beforeAll(async () => {
+    defaults = await startStack();
+  });
+  afterAll(() => defaults.close());
+  beforeEach(() => defaults.reset());
+
+  /** `n` aliases of one 200-attachment page each, after a cursor of its own (all one Bigin page). */
+  async function aliasedCursors(n: number) {
+    const first = await defaults.gql<{
+      record: { attachments: { edges: Array<{ cursor: string }> } };
+    }>(
+      `{ record(module: Contacts, id: "${IDS.many}") { attachments(first: 200) { edges { cursor } } } }`,
+    );
+    defaults.reset();
+    const cursors = first.body.data!.record.attachments.edges.map((edge) => edge.cursor);
+    return `{ record(module: Contacts, id: "${IDS.many}") { ${Array.from(
+      { length: n },
+      (_, i) => `a${i}: attachments(first: 200, after: "${cursors[i]}") { nodes { id fileName } }`,
+    ).join("\n")} } }`;
+  }
+
+  it("refuses hundreds of aliased 200-item pages (few Bigin calls, a huge answer) before any call", async () => {
+    const { status, body } = await defaults.gql(await aliasedCursors(120));
+    expect(status).toBe(200);
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors![0]).toMatchObject({
+      message: expect.stringContaining(
+        "could return 24000 attachments (`first` for each `edges` and `nodes` list); the limit is 5000 (BIGIN_MAX_NODES_PER_OPERATION)",
+      ),
+      extensions: { code: "QUERY_TOO_EXPENSIVE", nodes: 24_000, maxNodes: 5000, maxCalls: 100 },
+    });
+    expect(body.errors![0]!.message).not.toContain("Bigin calls");
+    expect(defaults.calls()).toHaveLength(0);
+  });
+
+  it("runs the same at the limit: 25 pages of 200", async () => {
+    const { body } = await defaults.gql(await aliasedCursors(25));
+    expect(body.errors).toBeUndefined();
+    expect(Object.keys((body.data as { record: object }).record)).toHaveLength(25);
+    // Pages that start inside another's window are served by the loaders from two Bigin pages.
+    expect(defaults.calls().length).toBeLessThanOrEqual(3);
+  });
+
+  it("names both limits when both are passed", async () => {
+    const query = `{ ${Array.from(
+      { length: 101 },
+      (_, i) =>
+        `a${i}: record(module: Contacts, id: "${IDS.many}") { attachments(page: ${i + 1}, first: 19) { nodes { id } edges { cursor } n: nodes { id } } }`,
+    ).join(" ")} }`;
+    const { body } = await defaults.gql(query);
+    expect(body.errors![0]!.extensions).toMatchObject({
+      code: "QUERY_TOO_EXPENSIVE",
+      calls: 101,
+      nodes: 101 * 19 * 3,
+    });
+    expect(body.errors![0]!.message).toMatch(
+      /101 Bigin calls.*, and could return 5757 attachments/,
+    );
+    expect(defaults.calls()).toHaveLength(0);
+  });
+});
