@@ -1,4 +1,3 @@
-// test/examples/apollo-gateway.ts
 import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer, type ApolloServerOptions } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";

@@ -1,4 +1,3 @@
-// test/examples/hive/gateway.config.ts
 import { defineConfig } from "@graphql-hive/gateway";
 import { unifiedGraphHandler } from "@graphql-hive/router-runtime";
 
