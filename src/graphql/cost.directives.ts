@@ -12,7 +12,7 @@ export const BiginCall = () => Directive(`@cost(weight: ${BIGIN_CALL_WEIGHT})`);
 
 /** The list fields of a connection, each as long as the page's `first` (sized by it). */
 export const SIZED_FIELDS = ["edges", "nodes"] as const;
-export const SLICING_ARGUMENT = "first";
+const SLICING_ARGUMENT = "first";
 
 /**
  * On a connection field: its `edges` and `nodes` hold up to `first` items. `first` has a
