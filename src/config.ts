@@ -25,6 +25,8 @@ export interface Config {
   timeoutMs: number;
   retries: number;
   maxCallsPerOperation: number;
+  /** BIGIN_MAX_NODES_PER_OPERATION: list items (`first` per `edges`/`nodes`) one operation may ask for. */
+  maxNodesPerOperation: number;
   downloadUrlSecret: string | undefined;
   /** Largest attachment accepted for upload, in bytes. */
   maxAttachmentBytes: number;
@@ -38,6 +40,12 @@ export interface Config {
   /** CORS_ORIGINS: `*` or the origins allowed; unset, the default depends on the credential. */
   corsOrigins: CorsOrigins | undefined;
 }
+
+/**
+ * List items one operation may ask for. A frontend's page of 20 records with 20 attachments each
+ * is 400; a gateway's list of 25 records with a full page (200) each is 5000.
+ */
+const DEFAULT_MAX_NODES = 5000;
 
 /** Thrown when the environment holds values we cannot run with; lists every problem. */
 export class ConfigError extends Error {
@@ -185,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
     timeoutMs: int("BIGIN_TIMEOUT_MS", 15_000, 1, 600_000),
     retries: int("BIGIN_RETRIES", 2, 0, 10),
     maxCallsPerOperation: int("BIGIN_MAX_CALLS_PER_OPERATION", 100, 1, 100_000),
+    maxNodesPerOperation: int("BIGIN_MAX_NODES_PER_OPERATION", DEFAULT_MAX_NODES, 1, 1_000_000),
     downloadUrlSecret: secret,
     maxAttachmentBytes: int("BIGIN_MAX_ATTACHMENT_MB", 100, 1, 100_000) * 1024 * 1024,
     logLevel,

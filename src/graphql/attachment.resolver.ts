@@ -12,6 +12,7 @@ import {
   UploadAttachmentPayload,
 } from "./attachment-payload.type.js";
 import type { Context } from "./context.js";
+import { BiginCall } from "./cost.directives.js";
 import { badUserInput, toGraphQLError } from "./errors.js";
 import { AttachLinkArgs, DeleteAttachmentArgs, RecordTargetArgs, UploadArgs } from "./file.args.js";
 import { checkId } from "./record.resolver.js";
@@ -60,6 +61,7 @@ const recordOf = (target: RecordTargetArgs): BiginRecord => ({
 
 @Resolver(() => Attachment)
 export class AttachmentResolver {
+  @BiginCall()
   @Mutation(() => UploadAttachmentPayload, {
     description:
       "Uploads a file (GraphQL multipart request; send `apollo-require-preflight: true`) as an attachment of the record. Never retried.",
@@ -102,6 +104,7 @@ export class AttachmentResolver {
     }
   }
 
+  @BiginCall()
   @Mutation(() => AttachLinkPayload, {
     description: "Attaches a link to the record. Never retried.",
   })
@@ -140,6 +143,7 @@ export class AttachmentResolver {
     }
   }
 
+  @BiginCall()
   @Mutation(() => DeleteAttachmentPayload, {
     description: "Deletes an attachment. Never retried.",
   })

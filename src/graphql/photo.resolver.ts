@@ -3,6 +3,7 @@ import { Args, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql
 import { PHOTO_MODULES, deletePhoto, uploadPhoto } from "../bigin/photos.js";
 import type { SignedLink } from "../http/signed-urls.js";
 import type { Context } from "./context.js";
+import { BiginCall } from "./cost.directives.js";
 import { DateTimeScalar, isoTime } from "./date-time.scalar.js";
 import { ErrorCode, badUserInput, toGraphQLError } from "./errors.js";
 import { RecordTargetArgs, UploadArgs } from "./file.args.js";
@@ -62,6 +63,7 @@ export class PhotoResolver {
     return link ? isoTime(link.expiresAt) : null;
   }
 
+  @BiginCall()
   @Mutation(() => BiginRecord, {
     description:
       "Sets the record's photo: PNG, JPEG, GIF or BMP (by content, not name), at most 10 MB. Contacts, Accounts and Products only. Never retried.",
@@ -98,6 +100,7 @@ export class PhotoResolver {
     return { module: target.module, id: target.recordId };
   }
 
+  @BiginCall()
   @Mutation(() => BiginRecord, {
     description:
       "Removes the record's photo; the record answered has `photoUrl: null`. Never retried.",

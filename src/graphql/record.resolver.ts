@@ -5,6 +5,7 @@ import type { AttachmentPage, BiginAttachment } from "../bigin/attachments.js";
 import { ATTACHMENT_FIELD_MAP, toAttachment } from "./attachment.type.js";
 import { AttachmentConnection } from "./attachment-connection.type.js";
 import { encodeCursor, MAX_DISCRETE_RECORDS, type ChunkToken } from "./attachment-cursor.js";
+import { BiginCall, SizedBy } from "./cost.directives.js";
 import { ANCHOR_MARGIN, planPage, type PageCall, type PagePlan } from "./page-plan.js";
 import type { Context } from "./context.js";
 import { badUserInput, toGraphQLError } from "./errors.js";
@@ -162,6 +163,8 @@ export class RecordResolver {
     return { module, id: checkId(id, "id") };
   }
 
+  @BiginCall()
+  @SizedBy()
   @FieldResolver(() => AttachmentConnection, {
     nullable: true,
     description: "One page of the record's attachments; null, with an error, when Bigin refuses.",

@@ -15,9 +15,9 @@ import { AttachmentResolver } from "./attachment.resolver.js";
 import { PhotoResolver } from "./photo.resolver.js";
 import { RecordResolver } from "./record.resolver.js";
 
-// Federation v2.0 has all this subgraph uses (@key), so the oldest Federation 2 gateways and
-// routers compose it too.
-const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.0", import: ["@key"])`;
+// Federation v2.9 is the first with the demand-control directives (@cost, @listSize); the oldest
+// version that has them, so the widest range of gateways and routers composes this subgraph.
+const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize"])`;
 
 type ResolverMap = NonNullable<GraphQLSchemaModule["resolvers"]>;
 

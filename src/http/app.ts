@@ -23,6 +23,7 @@ import { createContext, type Context, type Services } from "../graphql/context.j
 import { documentLimitError, documentProtection } from "../graphql/document-limits.js";
 import { ErrorCode } from "../graphql/errors.js";
 import { operationLimitsPlugin } from "../graphql/operation-limits.js";
+import { requestErrorStatusPlugin } from "../graphql/request-error-status.plugin.js";
 import { requestLogPlugin } from "../graphql/request-log.plugin.js";
 import { createSchema } from "../graphql/schema.js";
 import processRequest from "graphql-upload/processRequest.mjs";
@@ -124,7 +125,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     plugins: [
       // graphql-armor is typed against Apollo's CommonJS build; the plugin objects are the same.
       ...(protection.plugins as unknown as ApolloServerPlugin<Context>[]),
-      operationLimitsPlugin(config.maxCallsPerOperation),
+      operationLimitsPlugin({
+        maxCalls: config.maxCallsPerOperation,
+        maxNodes: config.maxNodesPerOperation,
+      }),
+      requestErrorStatusPlugin(),
       requestLogPlugin(),
       // No cache hints here: skip the per-field wrapper the cache-control plugin installs.
       ApolloServerPluginCacheControlDisabled(),

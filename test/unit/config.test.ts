@@ -126,4 +126,12 @@ describe("loadConfig", () => {
     expect(loadConfig({ BIGIN_MAX_ATTACHMENT_MB: "5" }).maxAttachmentBytes).toBe(5 * 1024 * 1024);
     expect(() => loadConfig({ BIGIN_MAX_ATTACHMENT_MB: "0" })).toThrow(/BIGIN_MAX_ATTACHMENT_MB/);
   });
+
+  it("reads the list-item limit of an operation, refusing what is not a count", () => {
+    expect(loadConfig({}).maxNodesPerOperation).toBe(5000);
+    expect(loadConfig({ BIGIN_MAX_NODES_PER_OPERATION: "800" }).maxNodesPerOperation).toBe(800);
+    expect(() => loadConfig({ BIGIN_MAX_NODES_PER_OPERATION: "0" })).toThrow(
+      /BIGIN_MAX_NODES_PER_OPERATION="0": expected a whole number from 1 to 1000000/,
+    );
+  });
 });
