@@ -24,7 +24,7 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
-    files: ["bench/**", "test/**"],
+    files: ["bench/**", "test/**", "explorer/**"],
     rules: { "no-console": "off" },
   },
 );
