@@ -2,6 +2,7 @@
 // `npm run build`, and so by `npm start`). Skipped when nothing it is built from has changed.
 import { createHash } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { build } from "vite";
 
 const root = new URL(".", import.meta.url);
@@ -23,19 +24,19 @@ if (built !== stamp) {
   const started = Date.now();
   await build({
     configFile: false,
-    root: root.pathname,
+    root: fileURLToPath(root),
     // Chunks, workers and fonts are loaded relative to the script that needs them, so the
     // page works under whatever path a proxy serves it from.
     base: "./",
     logLevel: "warn",
     build: {
-      outDir: outDir.pathname,
+      outDir: fileURLToPath(outDir),
       emptyOutDir: true,
       manifest: true,
       // Monaco (GraphiQL's editor) alone is a few MB; it is loaded only when GraphiQL opens.
       chunkSizeWarningLimit: 8192,
       rolldownOptions: {
-        input: { main: new URL("main.ts", root).pathname },
+        input: { main: fileURLToPath(new URL("main.ts", root)) },
         // React libraries' "use client" lines mean nothing in a bundle; say nothing about them.
         onLog(level, log, handler) {
           if (log.code !== "MODULE_LEVEL_DIRECTIVE") handler(level, log);

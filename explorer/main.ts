@@ -45,18 +45,23 @@ async function openApolloSandbox(): Promise<boolean> {
   const EmbeddedSandbox = window.EmbeddedSandbox;
   if (!loaded || typeof EmbeddedSandbox !== "function") return false;
   root.replaceChildren();
-  // The options Apollo Server's own landing page passes (ApolloServerPluginLandingPageLocalDefault).
-  new EmbeddedSandbox({
-    target: root,
-    initialEndpoint: endpoint,
-    initialState: { document: config.document, headers: config.headers, includeCookies: false },
-    hideCookieToggle: false,
-    endpointIsEditable: false,
-    runtime: config.apolloSandbox.runtime,
-    runTelemetry: true,
-    allowDynamicStyles: false,
-  });
-  return true;
+  try {
+    // The options Apollo Server's own landing page passes (ApolloServerPluginLandingPageLocalDefault).
+    new EmbeddedSandbox({
+      target: root,
+      initialEndpoint: endpoint,
+      initialState: { document: config.document, headers: config.headers, includeCookies: false },
+      hideCookieToggle: false,
+      endpointIsEditable: false,
+      runtime: config.apolloSandbox.runtime,
+      runTelemetry: true,
+      allowDynamicStyles: false,
+    });
+    return true;
+  } catch (error) {
+    console.error(error);
+    return false;
+  }
 }
 
 async function openGraphiQL(): Promise<void> {

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { extname } from "node:path";
+import { extname, join, sep } from "node:path";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "../logger.js";
@@ -69,11 +69,10 @@ async function builtAssets(): Promise<{ entry: string; assets: Map<string, Asset
 
 function apolloServerVersion(): string {
   const require = createRequire(import.meta.url);
+  // Its exports do not include package.json: find it above the entry point.
   const main = require.resolve("@apollo/server");
-  const pkg = require(main.slice(0, main.lastIndexOf("/dist/")) + "/package.json") as {
-    version: string;
-  };
-  return pkg.version;
+  const root = main.slice(0, main.lastIndexOf(`${sep}dist${sep}`));
+  return (require(join(root, "package.json")) as { version: string }).version;
 }
 
 /** JSON that cannot end the <script> element it sits in. */

@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ExploreAttachmentsDocument } from "../generated/graphql.js";
 import { chromiumMissing, launchChromium, skipOrFailWithoutChromium } from "../helpers/browser.js";
 import { npmStart, type NpmStart } from "../helpers/npm-start.js";
@@ -34,9 +35,14 @@ afterAll(async () => {
 
 beforeEach((context) => skipOrFailWithoutChromium(missing, context));
 
+/** The browser contexts a test opened; closed after it. */
+const opened: BrowserContext[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((context) => context.close()));
+});
+
 interface Visit {
   page: Page;
-  context: BrowserContext;
   /** Every URL the page and its workers asked for, in order (WebSockets included). */
   requested: string[];
   failed: string[];
@@ -48,9 +54,10 @@ interface Visit {
 async function visit(url: string, prepare?: (context: BrowserContext) => Promise<unknown>) {
   // Tall enough for the editor to render the whole answer (Monaco draws visible lines only).
   const context = await browser!.newContext({ viewport: { width: 1440, height: 1600 } });
+  opened.push(context);
   await prepare?.(context);
   const page = await context.newPage();
-  const v: Visit = { page, context, requested: [], failed: [], errors: [] };
+  const v: Visit = { page, requested: [], failed: [], errors: [] };
   context.on("request", (request: Request) => v.requested.push(request.url()));
   page.on("websocket", (socket) => v.requested.push(socket.url()));
   page.on("requestfailed", (request) => v.failed.push(request.url()));
@@ -63,6 +70,11 @@ async function visit(url: string, prepare?: (context: BrowserContext) => Promise
   });
   await page.goto(url);
   return v;
+}
+
+/** Saves what the page shows as test-results/NAME.png. */
+function screenshot(page: Page, name: string): Promise<Buffer> {
+  return page.screenshot({ path: fileURLToPath(new URL(`${name}.png`, ARTIFACTS)) });
 }
 
 /** The URLs that went to a host other than `server`'s (data: and blob: URLs stay in the page). */
@@ -126,73 +138,59 @@ async function exampleFileNames(server: NpmStart): Promise<string[]> {
 describe("the explorer at /graphql, in Chromium with no internet", () => {
   it("falls back to GraphiQL when Apollo Sandbox cannot load; runs the example query", async () => {
     const v = await visit(`${sandboxFirst.url}/graphql`);
-    try {
-      await waitForGraphiQL(v.page);
-      expect(await v.page.locator("body").innerText()).not.toMatch(/cannot be loaded/i);
-      // Opened on the README's query, with the demo token's header filled in.
-      expect(await editorText(v.page, ".graphiql-editor-tool")).toContain(
-        `"Authorization": "Zoho-oauthtoken ${DEMO_TOKEN}"`,
-      );
-      const { fileNames, sent } = await runByClicking(v.page);
-      expect(fileNames).toEqual(await exampleFileNames(sandboxFirst));
-      // JSON and the token: what CSRF prevention and the server ask for.
-      expect(sent.url()).toBe(`${sandboxFirst.url}/graphql`);
-      expect(await sent.allHeaders()).toMatchObject({
-        "content-type": "application/json",
-        authorization: `Zoho-oauthtoken ${DEMO_TOKEN}`,
-      });
-      await v.page.screenshot({
-        path: new URL("explorer-sandbox-fallback.png", ARTIFACTS).pathname,
-      });
-      // One attempt at Apollo's CDN, which failed; nothing else left the machine.
-      expect(offHost(v, sandboxFirst)).toEqual([expect.stringMatching(`^${APOLLO_CDN}`)]);
-      expect(v.failed).toEqual(offHost(v, sandboxFirst));
-      expect(v.errors).toEqual([]);
-    } finally {
-      await v.context.close();
-    }
+    await waitForGraphiQL(v.page);
+    expect(await v.page.locator("body").innerText()).not.toMatch(/cannot be loaded/i);
+    // Opened on the README's query, with the demo token's header filled in.
+    expect(await editorText(v.page, ".graphiql-editor-tool")).toContain(
+      `"Authorization": "Zoho-oauthtoken ${DEMO_TOKEN}"`,
+    );
+    const { fileNames, sent } = await runByClicking(v.page);
+    expect(fileNames).toEqual(await exampleFileNames(sandboxFirst));
+    // JSON and the token: what CSRF prevention and the server ask for.
+    expect(sent.url()).toBe(`${sandboxFirst.url}/graphql`);
+    expect(await sent.allHeaders()).toMatchObject({
+      "content-type": "application/json",
+      authorization: `Zoho-oauthtoken ${DEMO_TOKEN}`,
+    });
+    await screenshot(v.page, "explorer-sandbox-fallback");
+    // One attempt at Apollo's CDN, which failed; nothing else left the machine.
+    expect(offHost(v, sandboxFirst)).toEqual([expect.stringMatching(`^${APOLLO_CDN}`)]);
+    expect(v.failed).toEqual(offHost(v, sandboxFirst));
+    expect(v.errors).toEqual([]);
   });
 
   it("with GRAPHQL_LANDING_PAGE=offline, asks nothing of another host; runs the example query", async () => {
     const v = await visit(`${offline.url}/graphql`);
-    try {
-      await waitForGraphiQL(v.page);
-      const { fileNames } = await runByClicking(v.page);
-      expect(fileNames).toEqual(await exampleFileNames(offline));
-      await v.page.screenshot({ path: new URL("explorer-offline.png", ARTIFACTS).pathname });
-      expect(v.requested.length).toBeGreaterThan(10);
-      expect(offHost(v, offline)).toEqual([]);
-      expect(v.failed).toEqual([]);
-      expect(v.errors).toEqual([]);
-    } finally {
-      await v.context.close();
-    }
+    await waitForGraphiQL(v.page);
+    const { fileNames } = await runByClicking(v.page);
+    expect(fileNames).toEqual(await exampleFileNames(offline));
+    await screenshot(v.page, "explorer-offline");
+    // A reload keeps the tab, with the (public) demo token in its headers.
+    await v.page.reload();
+    await waitForGraphiQL(v.page);
+    expect(await editorText(v.page, ".graphiql-editor-tool")).toContain(DEMO_TOKEN);
+    expect(v.requested.length).toBeGreaterThan(10);
+    expect(offHost(v, offline)).toEqual([]);
+    expect(v.failed).toEqual([]);
+    expect(v.errors).toEqual([]);
   });
 
   it("documents the schema from introspection", async () => {
     const v = await visit(`${offline.url}/graphql`);
-    try {
-      await waitForGraphiQL(v.page);
-      await v.page.getByRole("button", { name: "Show Documentation Explorer" }).click();
-      const docs = v.page.locator(".graphiql-doc-explorer");
-      await expect.poll(() => docs.innerText()).toMatch(/query:\s*Query/);
-      expect(await docs.innerText()).toContain("BiginAttachmentConnection");
-      await docs.getByRole("link", { name: "Query", exact: true }).click();
-      await expect.poll(() => docs.innerText()).toMatch(/record\(/);
-      await v.page.screenshot({ path: new URL("explorer-docs.png", ARTIFACTS).pathname });
-    } finally {
-      await v.context.close();
-    }
+    await waitForGraphiQL(v.page);
+    await v.page.getByRole("button", { name: "Show Documentation Explorer" }).click();
+    const docs = v.page.locator(".graphiql-doc-explorer");
+    await expect.poll(() => docs.innerText()).toMatch(/query:\s*Query/);
+    expect(await docs.innerText()).toContain("BiginAttachmentConnection");
+    await docs.getByRole("link", { name: "Query", exact: true }).click();
+    await expect.poll(() => docs.innerText()).toMatch(/record\(/);
+    await screenshot(v.page, "explorer-docs");
   });
 
   it("opens GraphiQL straight away with ?explorer=graphiql", async () => {
     const v = await visit(`${sandboxFirst.url}/graphql?explorer=graphiql`);
-    try {
-      await waitForGraphiQL(v.page);
-      expect(offHost(v, sandboxFirst)).toEqual([]);
-    } finally {
-      await v.context.close();
-    }
+    await waitForGraphiQL(v.page);
+    expect(offHost(v, sandboxFirst)).toEqual([]);
   });
 
   it("serves Apollo Sandbox, set up like GraphiQL, when Apollo's CDN answers", async () => {
@@ -206,26 +204,22 @@ describe("the explorer at /graphql, in Chromium with no internet", () => {
         route.fulfill({ contentType: "text/javascript", body: stub }),
       ),
     );
-    try {
-      const options = await v.page
-        .waitForFunction(() => (globalThis as { sandboxOptions?: unknown }).sandboxOptions)
-        .then((handle) => handle.jsonValue());
-      expect(options).toMatchObject({
-        target: "explorer",
-        initialEndpoint: `${sandboxFirst.url}/graphql`,
-        initialState: {
-          document: expect.stringContaining("query ExploreAttachments"),
-          headers: { Authorization: `Zoho-oauthtoken ${DEMO_TOKEN}` },
-          includeCookies: false,
-        },
-        endpointIsEditable: false,
-      });
-      expect(await v.page.locator("#explorer > iframe").count()).toBe(1);
-      // GraphiQL is not loaded behind it.
-      expect(v.requested.filter((url) => url.includes("/graphiql-"))).toEqual([]);
-      expect(v.errors).toEqual([]);
-    } finally {
-      await v.context.close();
-    }
+    const options = await v.page
+      .waitForFunction(() => (globalThis as { sandboxOptions?: unknown }).sandboxOptions)
+      .then((handle) => handle.jsonValue());
+    expect(options).toMatchObject({
+      target: "explorer",
+      initialEndpoint: `${sandboxFirst.url}/graphql`,
+      initialState: {
+        document: expect.stringContaining("query ExploreAttachments"),
+        headers: { Authorization: `Zoho-oauthtoken ${DEMO_TOKEN}` },
+        includeCookies: false,
+      },
+      endpointIsEditable: false,
+    });
+    expect(await v.page.locator("#explorer > iframe").count()).toBe(1);
+    // GraphiQL is not loaded behind it.
+    expect(v.requested.filter((url) => url.includes("/graphiql-"))).toEqual([]);
+    expect(v.errors).toEqual([]);
   });
 });
