@@ -141,6 +141,7 @@ export async function createExplorer(options: ExplorerOptions): Promise<Explorer
       "The GraphQL explorer is not built (dist/explorer): run `npm run build`",
     );
   }
+  const runtime = `@apollo/server@${apolloServerVersion()}`;
   const config: ExplorerConfig = {
     first: options.first,
     ...(options.document && { document: options.document }),
@@ -148,8 +149,8 @@ export async function createExplorer(options: ExplorerOptions): Promise<Explorer
       headers: { Authorization: `Zoho-oauthtoken ${options.demoToken}` },
     }),
     apolloSandbox: {
-      script: APOLLO_SANDBOX.script,
-      runtime: `@apollo/server@${apolloServerVersion()}`,
+      script: `${APOLLO_SANDBOX.script}?runtime=${encodeURIComponent(runtime)}`,
+      runtime,
     },
   };
   const html = page(config, built?.entry);

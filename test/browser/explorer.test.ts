@@ -165,14 +165,35 @@ describe("the explorer at /graphql, in Chromium with no internet", () => {
     const { fileNames } = await runByClicking(v.page);
     expect(fileNames).toEqual(await exampleFileNames(offline));
     await screenshot(v.page, "explorer-offline");
-    // A reload keeps the tab, with the (public) demo token in its headers.
-    await v.page.reload();
-    await waitForGraphiQL(v.page);
-    expect(await editorText(v.page, ".graphiql-editor-tool")).toContain(DEMO_TOKEN);
     expect(v.requested.length).toBeGreaterThan(10);
     expect(offHost(v, offline)).toEqual([]);
     expect(v.failed).toEqual([]);
     expect(v.errors).toEqual([]);
+  });
+
+  it("keeps no token typed into its headers in the browser's storage", async () => {
+    const typed = "sandbox-readonly-token";
+    const v = await visit(`${offline.url}/graphql`);
+    await waitForGraphiQL(v.page);
+    await v.page.locator('.graphiql-editor-tool .monaco-editor[data-uri$="headers.json"]').click();
+    await v.page.keyboard.press("ControlOrMeta+A");
+    await v.page.keyboard.insertText(`{ "Authorization": "Zoho-oauthtoken ${typed}" }`);
+    // Less the "}" the editor may have closed on its own after the cursor.
+    await v.page.keyboard.press("Shift+End");
+    await v.page.keyboard.press("Delete");
+    const { fileNames, sent } = await runByClicking(v.page);
+    expect(await sent.headerValue("authorization")).toBe(`Zoho-oauthtoken ${typed}`);
+    expect(fileNames).toEqual(await exampleFileNames(offline));
+    // GraphiQL saved the tab and its history, without the token.
+    const stored = await v.page.evaluate(() =>
+      JSON.stringify({ ...(globalThis as { localStorage?: object }).localStorage }),
+    );
+    expect(stored).toContain("ExploreAttachments");
+    expect(stored).not.toContain(typed);
+    // Reloaded: the same tab, with the demo token's header again.
+    await v.page.reload();
+    await waitForGraphiQL(v.page);
+    expect(await editorText(v.page, ".graphiql-editor-tool")).toContain(DEMO_TOKEN);
   });
 
   it("documents the schema from introspection", async () => {
