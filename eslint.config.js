@@ -32,7 +32,7 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
-    files: ["bench/**", "test/**"],
+    files: ["bench/**", "test/**", "src/explorer/**"],
     rules: { "no-console": "off" },
   },
 );

@@ -8,6 +8,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const AUTH_MODES = ["passthrough", "server", "either"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
+/** GRAPHQL_LANDING_PAGE: Apollo Sandbox (GraphiQL when it cannot load), GraphiQL only, or none. */
+export type LandingPage = "sandbox" | "offline" | "off";
+
 export interface Config {
   port: number;
   host: string | undefined;
@@ -32,7 +35,7 @@ export interface Config {
   maxAttachmentBytes: number;
   logLevel: LogLevel;
   introspection: boolean;
-  landingPage: boolean;
+  landingPage: LandingPage;
   /** REDIS_URL: shares the access token and the response cache between replicas. */
   redisUrl: string | undefined;
   /** ATTACHMENT_CACHE_TTL_SECONDS: how long attachment pages are cached; 0 (default) is off. */
@@ -85,12 +88,12 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return value;
   };
-  const bool = (name: string, fallback: boolean) => {
+  const bool = (name: string, fallback: boolean, expected = "true or false") => {
     const raw = read(name)?.toLowerCase();
     if (raw === undefined) return fallback;
     if (["true", "1", "yes", "on"].includes(raw)) return true;
     if (["false", "0", "no", "off"].includes(raw)) return false;
-    problems.push(`${name}=${JSON.stringify(raw)}: expected true or false`);
+    problems.push(`${name}=${JSON.stringify(raw)}: expected ${expected}`);
     return fallback;
   };
   const url = (name: string) => {
@@ -177,6 +180,14 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push("REDIS_URL: expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379");
   }
 
+  const landingRaw = read("GRAPHQL_LANDING_PAGE")?.toLowerCase();
+  const landingPage: LandingPage =
+    landingRaw === "offline"
+      ? "offline"
+      : bool("GRAPHQL_LANDING_PAGE", !production, "true, false or offline")
+        ? "sandbox"
+        : "off";
+
   const corsRaw = read("CORS_ORIGINS");
   const cors = corsRaw === undefined ? undefined : parseCorsOrigins(corsRaw);
   if (cors && !cors.ok) problems.push(cors.problem);
@@ -198,7 +209,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxAttachmentBytes: int("BIGIN_MAX_ATTACHMENT_MB", 100, 1, 100_000) * 1024 * 1024,
     logLevel,
     introspection: bool("GRAPHQL_INTROSPECTION", !production),
-    landingPage: bool("GRAPHQL_LANDING_PAGE", !production),
+    landingPage,
     redisUrl,
     attachmentCacheTtlSeconds: int("ATTACHMENT_CACHE_TTL_SECONDS", 0, 0, 86_400),
     corsOrigins: cors?.ok ? cors.origins : undefined,

@@ -5,7 +5,6 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
-import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
 import fastifyCors, { type FastifyCorsOptions } from "@fastify/cors";
 import Fastify, {
@@ -28,6 +27,7 @@ import { requestLogPlugin } from "../graphql/request-log.plugin.js";
 import { createSchema } from "../graphql/schema.js";
 import processRequest from "graphql-upload/processRequest.mjs";
 import { createCorsPolicy, GRAPHQL_CACHE_CONTROL, type CorsPolicy } from "./cors-policy.js";
+import { createExplorer } from "./explorer.js";
 import { registerFileRoutes } from "./files.js";
 import { createReadiness } from "./health.js";
 
@@ -36,7 +36,7 @@ export interface AppOptions {
   services: Services;
   /** The Bigin API domain this server calls. */
   apiUrl: string;
-  /** Shown in the landing page's headers when running against the sandbox. */
+  /** Filled into the explorer's headers when running against the sandbox. */
   demoToken?: string | undefined;
   exampleQuery?: string | undefined;
 }
@@ -109,6 +109,16 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
   });
 
+  const explorer =
+    config.landingPage === "off"
+      ? undefined
+      : await createExplorer({
+          first: config.landingPage,
+          document: options.exampleQuery,
+          demoToken: options.demoToken,
+          logger: services.logger,
+        });
+
   // Caps on document size and shape, above what BIGIN_MAX_CALLS_PER_OPERATION lets run.
   const protection = documentProtection(config.maxCallsPerOperation, config.introspection);
 
@@ -135,16 +145,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       ApolloServerPluginCacheControlDisabled(),
       // Stops accepting and lets requests in flight finish (10 s at most) when Apollo stops.
       fastifyApolloDrainPlugin(app),
-      config.landingPage
-        ? ApolloServerPluginLandingPageLocalDefault({
-            embed: true,
-            includeCookies: false,
-            ...(options.exampleQuery && { document: options.exampleQuery }),
-            ...(options.demoToken && {
-              headers: { Authorization: `Zoho-oauthtoken ${options.demoToken}` },
-            }),
-          })
-        : ApolloServerPluginLandingPageDisabled(),
+      explorer?.plugin ?? ApolloServerPluginLandingPageDisabled(),
     ],
     formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
       const code = formatted.extensions?.code;
@@ -193,6 +194,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
 
   registerFileRoutes(app, services);
+  explorer?.register(app);
 
   // Multipart requests (file uploads): graphql-upload reads the stream itself, before Apollo,
   // which still demands a preflight header on them (CSRF prevention).

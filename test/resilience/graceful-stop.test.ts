@@ -1,10 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { IDS } from "../helpers/ids.js";
+import { serverUrl } from "../helpers/npm-start.js";
 import { DEMO_TOKEN, startStack } from "../helpers/stack.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -49,9 +49,8 @@ describe("graceful stop (in process)", () => {
 describe("graceful stop (process)", () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
     sandbox = await startSandbox({ port: 0 });
-  }, 120_000);
+  });
   afterAll(() => sandbox.close());
 
   it("on SIGTERM finishes the in-flight request and exits 0", async () => {
@@ -112,18 +111,6 @@ function spawnServer(apiUrl: string) {
       NODE_ENV: "production",
     },
     stdio: ["ignore", "pipe", "inherit"],
-  });
-}
-
-/** The server's URL from its ready line; every stdout line is pushed to `logs`. */
-function serverUrl(child: ChildProcess, logs: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      logs.push(line);
-      const match = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(line);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once("exit", () => reject(new Error(`exited early:\n${logs.join("\n")}`)));
   });
 }
 
