@@ -6,13 +6,15 @@ import { Readable } from "node:stream";
 import type { Logger } from "../logger.js";
 import type { BiginCredential } from "./credential.js";
 import { biginBaseUrl } from "./data-centres.js";
+import { type BudgetSlot, type CallBudget, LocalCallBudget } from "./budget/call-budget.js";
+import { creditsFor } from "./budget/credits.js";
 import {
   BiginAbortError,
   BiginApiError,
+  BiginBudgetError,
   BiginQueueFullError,
   BiginTransportError,
 } from "./errors.js";
-import { KeyedLimiter } from "./limiter.js";
 import { biginItem, errorFromItem } from "./write-results.js";
 
 export interface BiginClientOptions {
@@ -30,6 +32,8 @@ export interface BiginClientOptions {
   logger: Logger;
   /** Told of every attempt and retry, e.g. to count them in metrics. Must not throw. */
   observer?: BiginObserver;
+  /** Slots for calls; default a cap of `concurrency` per credential in this process. */
+  budget?: CallBudget;
 }
 
 /** One attempt at a Bigin call, as it ended. */
@@ -41,6 +45,8 @@ export interface BiginCallEvent {
   /** Bigin's error code when it sent one. */
   code: string | undefined;
   durationMs: number;
+  /** Bigin API credits the attempt cost (bigin-api.md §7); 0 when Bigin did not answer. */
+  credits: number;
 }
 
 export interface BiginObserver {
@@ -101,7 +107,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  */
 export class BiginClient {
   private readonly http: AxiosInstance;
-  private readonly limiter: KeyedLimiter;
+  readonly budget: CallBudget;
   private calls = 0;
   private readonly agents: { http: http.Agent; https: https.Agent };
 
@@ -133,12 +139,13 @@ export class BiginClient {
       transitional: { silentJSONParsing: false, forcedJSONParsing: false },
       proxy: false,
     });
-    this.limiter = new KeyedLimiter(options.concurrency, options.queueLimit);
+    this.budget = options.budget ?? new LocalCallBudget(options.concurrency, options.queueLimit);
   }
 
   /** Calls currently running and waiting for a slot, over all credentials. */
   stats(): { inFlight: number; queued: number } {
-    return this.limiter.stats();
+    const { inFlight, queued } = this.budget.status();
+    return { inFlight, queued };
   }
 
   /** Closes idle keep-alive sockets (on shutdown). */
@@ -195,12 +202,24 @@ export class BiginClient {
       // The token this attempt used, so a credential can tell a stale rejection from a new one.
       const used: { token?: string } = {};
       try {
-        return await this.limiter.run(request.credential.key, request.signal, () =>
-          this.attempt(request, responseType, used),
-        );
+        const slot = await this.budget.acquire(request.credential.key, request.signal);
+        return await this.attempt(request, responseType, slot, used);
       } catch (error) {
-        if (error instanceof BiginQueueFullError || error instanceof BiginAbortError) throw error;
+        if (
+          error instanceof BiginQueueFullError ||
+          error instanceof BiginBudgetError ||
+          error instanceof BiginAbortError
+        ) {
+          throw error;
+        }
         if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
+        if (error instanceof BiginApiError && error.status === 429) {
+          const { retryAfterSeconds } = error;
+          this.budget.rateLimited(
+            request.credential.key,
+            retryAfterSeconds === undefined ? undefined : retryAfterSeconds * 1000,
+          );
+        }
         if (
           !refreshed &&
           error instanceof BiginApiError &&
@@ -256,97 +275,107 @@ export class BiginClient {
     return Math.round(step / 2 + Math.random() * (step / 2));
   }
 
+  /**
+   * One call, holding `slot` until it is over: for a streamed answer, until its body has ended
+   * (Bigin counts the call until then).
+   */
   private async attempt(
     request: BiginRequest,
     responseType: "text" | "stream",
-    used: { token?: string } = {},
+    slot: BudgetSlot,
+    used: { token?: string },
   ): Promise<AxiosResponse> {
-    const { token, apiUrl } = await request.credential.accessToken();
-    used.token = token;
-    const url =
-      biginBaseUrl(apiUrl ?? this.options.apiUrl) + request.path + queryString(request.query);
+    let handedOff = false;
+    let credits = 0;
+    let timer: NodeJS.Timeout | undefined = undefined;
     const controller = new AbortController();
     const onCallerAbort = () => controller.abort(request.signal?.reason);
-    if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
-    request.signal?.addEventListener("abort", onCallerAbort, { once: true });
-    let timedOut = false;
-    let timer: NodeJS.Timeout | undefined = undefined;
-    // For streamed bodies the limit is on inactivity: each chunk that moves restarts the clock,
-    // so a long upload or download is never cut off while bytes are still flowing.
-    timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.options.timeoutMs);
-    const arm = () => void timer?.refresh();
-    let handedOff = false;
     const release = () => {
       clearTimeout(timer);
       request.signal?.removeEventListener("abort", onCallerAbort);
+      slot.release(credits);
     };
-    const started = performance.now();
     try {
-      const data = request.body instanceof Readable ? watch(request.body, arm) : request.body;
-      const response = await this.http.request({
-        method: request.method,
-        url,
-        data,
-        headers: { ...request.headers, Authorization: `Zoho-oauthtoken ${token}` },
-        responseType,
-        signal: controller.signal,
-      });
-      if (responseType === "stream") {
-        if (response.status >= 400) {
-          response.data = await readAll(response.data as Readable);
-        } else {
-          // The body is still arriving: keep the idle timeout and the caller's abort until it has.
-          handedOff = true;
-          arm();
-          // A body that breaks off fails with our error, never the HTTP client's (which
-          // carries the request, Authorization header included).
-          response.data = watch(response.data as Readable, arm, release, () =>
-            request.signal?.aborted
-              ? new BiginAbortError(request.method, request.path)
-              : new BiginTransportError(
-                  timedOut ? "timeout" : "network",
-                  timedOut
-                    ? `Bigin's answer stalled for more than ${this.options.timeoutMs} ms`
-                    : "Bigin's answer broke off",
-                  request.method,
-                  request.path,
-                  response.status,
-                ),
+      const { token, apiUrl } = await request.credential.accessToken();
+      used.token = token;
+      const url =
+        biginBaseUrl(apiUrl ?? this.options.apiUrl) + request.path + queryString(request.query);
+      if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
+      request.signal?.addEventListener("abort", onCallerAbort, { once: true });
+      let timedOut = false;
+      // For streamed bodies the limit is on inactivity: each chunk that moves restarts the clock,
+      // so a long upload or download is never cut off while bytes are still flowing.
+      timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, this.options.timeoutMs);
+      const arm = () => void timer?.refresh();
+      const started = performance.now();
+      try {
+        const data = request.body instanceof Readable ? watch(request.body, arm) : request.body;
+        const response = await this.http.request({
+          method: request.method,
+          url,
+          data,
+          headers: { ...request.headers, Authorization: `Zoho-oauthtoken ${token}` },
+          responseType,
+          signal: controller.signal,
+        });
+        credits = creditsFor(request.method, request.path);
+        if (responseType === "stream") {
+          if (response.status >= 400) {
+            response.data = await readAll(response.data as Readable);
+          } else {
+            // The body is still arriving: keep the idle timeout and the caller's abort until it has.
+            handedOff = true;
+            arm();
+            // A body that breaks off fails with our error, never the HTTP client's (which
+            // carries the request, Authorization header included).
+            response.data = watch(response.data as Readable, arm, release, () =>
+              request.signal?.aborted
+                ? new BiginAbortError(request.method, request.path)
+                : new BiginTransportError(
+                    timedOut ? "timeout" : "network",
+                    timedOut
+                      ? `Bigin's answer stalled for more than ${this.options.timeoutMs} ms`
+                      : "Bigin's answer broke off",
+                    request.method,
+                    request.path,
+                    response.status,
+                  ),
+            );
+          }
+        }
+        if (response.status >= 400) throw errorFromResponse(request, response);
+        this.report(request, started, response.status, undefined);
+        return response;
+      } catch (error) {
+        this.report(
+          request,
+          started,
+          error instanceof BiginApiError ? error.status : (error as { status?: number }).status,
+          error instanceof BiginApiError ? error.code : undefined,
+        );
+        if (error instanceof BiginApiError || error instanceof BiginTransportError) throw error;
+        if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
+        if (timedOut) {
+          throw new BiginTransportError(
+            "timeout",
+            `Bigin did not answer within ${this.options.timeoutMs} ms`,
+            request.method,
+            request.path,
           );
         }
-      }
-      if (response.status >= 400) throw errorFromResponse(request, response);
-      this.report(request, started, response.status, undefined);
-      return response;
-    } catch (error) {
-      this.report(
-        request,
-        started,
-        error instanceof BiginApiError ? error.status : (error as { status?: number }).status,
-        error instanceof BiginApiError ? error.code : undefined,
-      );
-      if (error instanceof BiginApiError || error instanceof BiginTransportError) throw error;
-      if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
-      if (timedOut) {
+        const code = isAxiosError(error) ? error.code : undefined;
         throw new BiginTransportError(
-          "timeout",
-          `Bigin did not answer within ${this.options.timeoutMs} ms`,
+          "network",
+          `Could not reach Bigin${code ? ` (${code})` : ""}`,
           request.method,
           request.path,
+          undefined,
+          { cause: error },
         );
       }
-      const code = isAxiosError(error) ? error.code : undefined;
-      throw new BiginTransportError(
-        "network",
-        `Could not reach Bigin${code ? ` (${code})` : ""}`,
-        request.method,
-        request.path,
-        undefined,
-        { cause: error },
-      );
     } finally {
       if (!handedOff) release();
     }
@@ -364,6 +393,7 @@ export class BiginClient {
       status,
       code,
       durationMs: performance.now() - started,
+      credits: status === undefined ? 0 : creditsFor(request.method, request.path),
     };
     this.options.observer?.call(event);
     (request.logger ?? this.options.logger).debug(
