@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { buildDist } from "../helpers/built-server.js";
 import { IDS } from "../helpers/ids.js";
 import { DEMO_TOKEN, startStack } from "../helpers/stack.js";
 
@@ -49,7 +50,7 @@ describe("graceful stop (in process)", () => {
 describe("graceful stop (process)", () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+    await buildDist();
     sandbox = await startSandbox({ port: 0 });
   }, 120_000);
   afterAll(() => sandbox.close());

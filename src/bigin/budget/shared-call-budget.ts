@@ -18,8 +18,10 @@ const HEARTBEAT_MS = 1_000;
  * the whole budget again.
  */
 const SETTLE_MS = 6_000;
-/** How often a replica says it is alive; one silent for REPLICA_WINDOW_MS no longer counts. */
-const PRESENCE_EVERY_MS = 5_000;
+/**
+ * A replica says it is alive (and learns how many are) with every heartbeat; one silent for
+ * this long no longer counts.
+ */
 const REPLICA_WINDOW_MS = 15_000;
 
 const PREFIX = "bigin-attachments:budget:";
@@ -83,6 +85,7 @@ class KeyState {
 
 class SharedSlot implements BudgetSlot {
   private released = false;
+  readonly takenAt = performance.now();
 
   constructor(
     private readonly owner: SharedCallBudget,
@@ -118,10 +121,18 @@ export class SharedCallBudget implements CallBudget {
     Script
   >;
   private readonly timer: NodeJS.Timeout;
-  private ticks = 0;
   private settleTimer: NodeJS.Timeout | undefined;
-  /** Live replicas seen in Redis (this one included); undefined until it was first asked. */
+  /**
+   * Live replicas seen in Redis (this one included): the most seen within REPLICA_WINDOW_MS, as
+   * a Redis that lost its data knows none at first. Undefined until it was first asked.
+   */
   private replicas: number | undefined;
+  private replicasSeenAt = 0;
+  /** How long the last calls held their slots (ms), newest last. */
+  private readonly holds: number[] = [];
+  /** Falling back: no new call until the calls running elsewhere have probably ended. */
+  private drainUntil = 0;
+  private drainTimer: NodeJS.Timeout | undefined;
   /** Credits spent while Redis could not record them. */
   private unrecorded = 0;
   /** Redis commands sent: to take and give back slots, and to keep them (heartbeats, …). */
@@ -253,6 +264,7 @@ export class SharedCallBudget implements CallBudget {
     this.closed = true;
     clearInterval(this.timer);
     clearTimeout(this.settleTimer);
+    clearTimeout(this.drainTimer);
     const wasShared = this.mode !== "fallback";
     // Whatever still comes goes on without Redis.
     this.mode = "fallback";
@@ -272,6 +284,8 @@ export class SharedCallBudget implements CallBudget {
   /** Called by a slot once: gives the lease back (handing it on) and records the credits. */
   giveBack(slot: SharedSlot, credits: number): void {
     const { state, lease } = slot;
+    this.holds.push(performance.now() - slot.takenAt);
+    if (this.holds.length > 32) this.holds.shift();
     state.gate.release();
     state.unleased.delete(slot);
     if (lease !== undefined) state.leases.delete(lease);
@@ -365,13 +379,12 @@ export class SharedCallBudget implements CallBudget {
   }
 
   private tick(): void {
-    this.ticks += 1;
     if (this.mode === "fallback") {
       // Connected but failing commands (e.g. time-outs): ask again every heartbeat.
       if (this.connected()) void this.presence().then((ok) => ok && this.up());
       return;
     }
-    if (this.ticks % (PRESENCE_EVERY_MS / HEARTBEAT_MS) === 0) void this.presence();
+    void this.presence();
     for (const state of this.states.values()) this.renew(state, false);
   }
 
@@ -427,7 +440,15 @@ export class SharedCallBudget implements CallBudget {
         String(REPLICA_WINDOW_MS),
         String(spent),
       )) as [number, number];
-      this.replicas = replicas;
+      const now = Date.now();
+      if (
+        this.replicas === undefined ||
+        replicas >= this.replicas ||
+        now - this.replicasSeenAt > REPLICA_WINDOW_MS
+      ) {
+        this.replicas = replicas;
+        this.replicasSeenAt = now;
+      }
       this.sawCredits(total);
       if (this.mode !== "shared") this.setLimits();
       return true;
@@ -443,6 +464,15 @@ export class SharedCallBudget implements CallBudget {
     if (this.starting || this.closed || this.mode === "fallback") return;
     clearTimeout(this.settleTimer);
     this.mode = "fallback";
+    // The other replicas' calls under the shared budget are still running, unseen from here:
+    // let them end (as long as calls took lately, at most a lease time) before the shares start.
+    const drainMs = Math.min(Math.max(0, ...this.holds), LEASE_TTL_MS);
+    this.drainUntil = Date.now() + drainMs;
+    clearTimeout(this.drainTimer);
+    this.drainTimer = setTimeout(() => {
+      this.drainUntil = 0;
+      this.setLimits();
+    }, drainMs).unref();
     this.setLimits();
     this.options.logger.warn(
       { redis: { at: this.options.redis.where }, bigin: { concurrency: this.share() } },
@@ -495,7 +525,12 @@ export class SharedCallBudget implements CallBudget {
   }
 
   private setLimits(): void {
-    const limit = this.mode === "shared" ? Infinity : this.share();
+    const limit =
+      this.mode === "shared"
+        ? Infinity
+        : this.mode === "fallback" && Date.now() < this.drainUntil
+          ? 0
+          : this.share();
     for (const state of this.states.values()) state.gate.setLimit(limit);
   }
 
