@@ -17,6 +17,11 @@ import {
 } from "./errors.js";
 import { biginItem, errorFromItem } from "./write-results.js";
 
+/** The longest Retry-After a call waits for before giving up. */
+export const MAX_RETRY_AFTER_MS = 10_000;
+/** The first back-off step after a failure worth retrying. */
+export const FIRST_BACKOFF_MS = 200;
+
 export interface BiginClientOptions {
   /** The API domain (or a URL ending in /bigin/v2); a credential's own apiUrl wins. */
   apiUrl: string;
@@ -25,9 +30,9 @@ export interface BiginClientOptions {
   timeoutMs: number;
   /** Extra attempts for reads that failed in a way worth retrying. */
   retries: number;
-  /** Longest Retry-After we wait for before giving up (default 10 s). */
+  /** Longest Retry-After we wait for before giving up (default MAX_RETRY_AFTER_MS). */
   maxRetryAfterMs?: number;
-  /** First backoff step (default 200 ms); doubles each attempt, with full jitter. */
+  /** First backoff step (default FIRST_BACKOFF_MS); doubles each attempt, with full jitter. */
   backoffMs?: number;
   logger: Logger;
   /** Told of every attempt and retry, e.g. to count them in metrics. Must not throw. */
@@ -259,7 +264,7 @@ export class BiginClient {
   /** How long to wait before the next attempt, or undefined to give up. */
   private retryDelay(error: unknown, attempt: number, retries: number): number | undefined {
     if (attempt >= retries) return undefined;
-    const maxRetryAfterMs = this.options.maxRetryAfterMs ?? 10_000;
+    const maxRetryAfterMs = this.options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS;
     if (error instanceof BiginApiError) {
       if (error.status === 429 && error.retryAfterSeconds !== undefined) {
         const ms = error.retryAfterSeconds * 1000;
@@ -271,7 +276,7 @@ export class BiginClient {
     } else {
       return undefined;
     }
-    const step = (this.options.backoffMs ?? 200) * 2 ** attempt;
+    const step = (this.options.backoffMs ?? FIRST_BACKOFF_MS) * 2 ** attempt;
     return Math.round(step / 2 + Math.random() * (step / 2));
   }
 

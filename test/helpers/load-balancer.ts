@@ -32,10 +32,10 @@ export interface LoadBalancer {
 
 /**
  * HAProxy on a loopback port in front of `servers` (round robin). Each server is checked with
- * `GET /readyz` every 200 ms: one that does not answer 200 gets no new requests, one that
- * starts answering gets them. A request that cannot connect is sent to another server; one
- * whose server dies while it runs is answered 502. Answers say who served them
- * (`x-served-by`).
+ * `GET /readyz` every 200 ms: one that fails twice (refused, or no 200 within 2 s) gets no new
+ * requests, one that starts answering gets them. A request that cannot connect is sent to
+ * another server; one whose server dies while it runs is answered 502 (or its connection
+ * dropped). Answers say who served them (`x-served-by`).
  */
 export async function startLoadBalancer(
   servers: ReadonlyArray<{ name: string; port: number }>,
@@ -61,7 +61,9 @@ export async function startLoadBalancer(
     "  http-check send meth GET uri /readyz",
     "  http-check expect status 200",
     "  http-response set-header x-served-by %s",
-    "  default-server inter 200ms fall 1 rise 1",
+    // A refused connection fails a check at once; a replica slow under load is given 2 s.
+    "  timeout check 2s",
+    "  default-server inter 200ms fall 2 rise 1",
     ...servers.map(({ name, port: p }) => `  server ${name} 127.0.0.1:${p} check`),
     "",
   ].join("\n");

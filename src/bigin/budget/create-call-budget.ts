@@ -1,13 +1,9 @@
 import type { Config } from "../../config.js";
 import type { Logger } from "../../logger.js";
 import type { SharedRedis } from "../../redis.js";
+import { FIRST_BACKOFF_MS, MAX_RETRY_AFTER_MS } from "../client.js";
 import { type CallBudget, LocalCallBudget } from "./call-budget.js";
 import { DailyCredits } from "./credits.js";
-
-/** The longest back-off after a 429 a new call waits for, as the client waits for Retry-After. */
-const MAX_WAIT_MS = 10_000;
-/** The first back-off after a 429 without Retry-After, as the client's first retry step. */
-const BACKOFF_MS = 200;
 
 /**
  * The call budget: shared by every replica through Redis with REDIS_URL (loaded only then),
@@ -33,8 +29,9 @@ export async function createCallBudget(
     concurrency: config.concurrency,
     queueLimit: config.queueLimit,
     fallbackConcurrency: config.concurrencyLocalFallback,
-    maxWaitMs: MAX_WAIT_MS,
-    backoffMs: BACKOFF_MS,
+    // A pause after a 429 lasts and grows as a call's own retries would wait.
+    maxWaitMs: MAX_RETRY_AFTER_MS,
+    backoffMs: FIRST_BACKOFF_MS,
     daily: new DailyCredits(config.dailyCreditBudget, logger, "the deployment"),
     logger,
   });

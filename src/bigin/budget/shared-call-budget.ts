@@ -102,6 +102,8 @@ class SharedSlot implements BudgetSlot {
 
 type Script = (...keysThenArgs: string[]) => Promise<unknown>;
 
+const calls = (n: number) => `${n} Bigin call${n === 1 ? "" : "s"}`;
+
 /**
  * One call budget for every replica, in Redis: slots are leases in a sorted set that expire
  * unless renewed, waiting calls queue first come, first served across replicas, a slot given
@@ -185,7 +187,7 @@ export class SharedCallBudget implements CallBudget {
     } else {
       options.logger.warn(
         { redis: { at: options.redis.where } },
-        `Redis is not answering yet: this process makes at most ${budget.share()} Bigin calls at once per credential (BIGIN_CONCURRENCY_LOCAL_FALLBACK) until it does`,
+        `Redis is not answering yet: this process makes at most ${calls(budget.share())} at once per credential (BIGIN_CONCURRENCY_LOCAL_FALLBACK) until it does`,
       );
     }
     return budget;
@@ -476,7 +478,7 @@ export class SharedCallBudget implements CallBudget {
     this.setLimits();
     this.options.logger.warn(
       { redis: { at: this.options.redis.where }, bigin: { concurrency: this.share() } },
-      `Redis is unreachable: this process makes at most ${this.share()} Bigin calls at once per credential (its share of BIGIN_CONCURRENCY=${this.options.concurrency}) until Redis answers`,
+      `Redis is unreachable: this process makes at most ${calls(this.share())} at once per credential (its share of BIGIN_CONCURRENCY=${this.options.concurrency}) until Redis answers`,
     );
     // Waiting calls go on under the fallback cap, oldest first.
     for (const waiter of [...this.waiters.values()]) waiter.abandon();
@@ -496,7 +498,7 @@ export class SharedCallBudget implements CallBudget {
     }
     this.options.logger.info(
       { redis: { at: this.options.redis.where } },
-      "Redis answers again: the Bigin call budget is shared by the replicas again",
+      `Redis answers again: the Bigin call budget is shared by the replicas again (this process keeps to its share for ${SETTLE_MS / 1000} s more)`,
     );
     this.settleTimer = setTimeout(() => {
       if (this.mode !== "settling") return;
@@ -524,13 +526,14 @@ export class SharedCallBudget implements CallBudget {
     return Math.max(1, Math.floor(concurrency / Math.max(1, this.replicas)));
   }
 
+  /** The cap of this process's calls per credential: none while the budget is shared. */
+  private limit(): number {
+    if (this.mode === "shared") return Infinity;
+    return this.mode === "fallback" && Date.now() < this.drainUntil ? 0 : this.share();
+  }
+
   private setLimits(): void {
-    const limit =
-      this.mode === "shared"
-        ? Infinity
-        : this.mode === "fallback" && Date.now() < this.drainUntil
-          ? 0
-          : this.share();
+    const limit = this.limit();
     for (const state of this.states.values()) state.gate.setLimit(limit);
   }
 
@@ -539,12 +542,7 @@ export class SharedCallBudget implements CallBudget {
     if (!state) {
       const tag = `${PREFIX}{${key}}:`;
       const keys = ["leases", "queue", "waiters", "ticket", "backoff"].map((k) => tag + k);
-      state = new KeyState(
-        key,
-        [...keys, CREDITS_KEY],
-        this.mode === "shared" ? Infinity : this.share(),
-        this.options.queueLimit,
-      );
+      state = new KeyState(key, [...keys, CREDITS_KEY], this.limit(), this.options.queueLimit);
       this.states.set(key, state);
     }
     return state;
