@@ -25,6 +25,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     seconds: { type: "string", default: "3" },
     streaming: { type: "boolean", default: true },
+    replicas: { type: "boolean", default: true },
     // Another checkout with a built dist/ (e.g. a git worktree of an older commit), measured
     // side by side as "before".
     baseline: { type: "string" },
@@ -411,6 +412,12 @@ if (values.streaming) {
     env: { ...process.env, BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "3" },
     stdio: "inherit",
   });
+  const [code] = await onceEvent(child, "exit");
+  if (code !== 0) process.exitCode = code ?? 1;
+}
+
+if (values.replicas) {
+  const child = spawn(process.execPath, ["bench/replicas.mjs"], { cwd: root, stdio: "inherit" });
   const [code] = await onceEvent(child, "exit");
   if (code !== 0) process.exitCode = code ?? 1;
 }
