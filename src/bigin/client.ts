@@ -290,97 +290,103 @@ export class BiginClient {
     slot: BudgetSlot,
     used: { token?: string },
   ): Promise<AxiosResponse> {
-    let handedOff = false;
-    let credits = 0;
-    let timer: NodeJS.Timeout | undefined = undefined;
+    let token: string;
+    let apiUrl: string | undefined;
+    try {
+      ({ token, apiUrl } = await request.credential.accessToken());
+      if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
+    } catch (error) {
+      slot.release(0);
+      throw error;
+    }
+    used.token = token;
+    const url =
+      biginBaseUrl(apiUrl ?? this.options.apiUrl) + request.path + queryString(request.query);
     const controller = new AbortController();
     const onCallerAbort = () => controller.abort(request.signal?.reason);
+    request.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined = undefined;
+    // For streamed bodies the limit is on inactivity: each chunk that moves restarts the clock,
+    // so a long upload or download is never cut off while bytes are still flowing.
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.options.timeoutMs);
+    const arm = () => void timer?.refresh();
+    let handedOff = false;
+    // Credits the call cost, once Bigin has answered.
+    let credits = 0;
     const release = () => {
       clearTimeout(timer);
       request.signal?.removeEventListener("abort", onCallerAbort);
       slot.release(credits);
     };
+    const started = performance.now();
     try {
-      const { token, apiUrl } = await request.credential.accessToken();
-      used.token = token;
-      const url =
-        biginBaseUrl(apiUrl ?? this.options.apiUrl) + request.path + queryString(request.query);
-      if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
-      request.signal?.addEventListener("abort", onCallerAbort, { once: true });
-      let timedOut = false;
-      // For streamed bodies the limit is on inactivity: each chunk that moves restarts the clock,
-      // so a long upload or download is never cut off while bytes are still flowing.
-      timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, this.options.timeoutMs);
-      const arm = () => void timer?.refresh();
-      const started = performance.now();
-      try {
-        const data = request.body instanceof Readable ? watch(request.body, arm) : request.body;
-        const response = await this.http.request({
-          method: request.method,
-          url,
-          data,
-          headers: { ...request.headers, Authorization: `Zoho-oauthtoken ${token}` },
-          responseType,
-          signal: controller.signal,
-        });
-        credits = creditsFor(request.method, request.path);
-        if (responseType === "stream") {
-          if (response.status >= 400) {
-            response.data = await readAll(response.data as Readable);
-          } else {
-            // The body is still arriving: keep the idle timeout and the caller's abort until it has.
-            handedOff = true;
-            arm();
-            // A body that breaks off fails with our error, never the HTTP client's (which
-            // carries the request, Authorization header included).
-            response.data = watch(response.data as Readable, arm, release, () =>
-              request.signal?.aborted
-                ? new BiginAbortError(request.method, request.path)
-                : new BiginTransportError(
-                    timedOut ? "timeout" : "network",
-                    timedOut
-                      ? `Bigin's answer stalled for more than ${this.options.timeoutMs} ms`
-                      : "Bigin's answer broke off",
-                    request.method,
-                    request.path,
-                    response.status,
-                  ),
-            );
-          }
-        }
-        if (response.status >= 400) throw errorFromResponse(request, response);
-        this.report(request, started, response.status, undefined);
-        return response;
-      } catch (error) {
-        this.report(
-          request,
-          started,
-          error instanceof BiginApiError ? error.status : (error as { status?: number }).status,
-          error instanceof BiginApiError ? error.code : undefined,
-        );
-        if (error instanceof BiginApiError || error instanceof BiginTransportError) throw error;
-        if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
-        if (timedOut) {
-          throw new BiginTransportError(
-            "timeout",
-            `Bigin did not answer within ${this.options.timeoutMs} ms`,
-            request.method,
-            request.path,
+      const data = request.body instanceof Readable ? watch(request.body, arm) : request.body;
+      const response = await this.http.request({
+        method: request.method,
+        url,
+        data,
+        headers: { ...request.headers, Authorization: `Zoho-oauthtoken ${token}` },
+        responseType,
+        signal: controller.signal,
+      });
+      credits = creditsFor(request.method, request.path);
+      if (responseType === "stream") {
+        if (response.status >= 400) {
+          response.data = await readAll(response.data as Readable);
+        } else {
+          // The body is still arriving: keep the idle timeout and the caller's abort until it has.
+          handedOff = true;
+          arm();
+          // A body that breaks off fails with our error, never the HTTP client's (which
+          // carries the request, Authorization header included).
+          response.data = watch(response.data as Readable, arm, release, () =>
+            request.signal?.aborted
+              ? new BiginAbortError(request.method, request.path)
+              : new BiginTransportError(
+                  timedOut ? "timeout" : "network",
+                  timedOut
+                    ? `Bigin's answer stalled for more than ${this.options.timeoutMs} ms`
+                    : "Bigin's answer broke off",
+                  request.method,
+                  request.path,
+                  response.status,
+                ),
           );
         }
-        const code = isAxiosError(error) ? error.code : undefined;
+      }
+      if (response.status >= 400) throw errorFromResponse(request, response);
+      this.report(request, started, response.status, undefined);
+      return response;
+    } catch (error) {
+      this.report(
+        request,
+        started,
+        error instanceof BiginApiError ? error.status : (error as { status?: number }).status,
+        error instanceof BiginApiError ? error.code : undefined,
+      );
+      if (error instanceof BiginApiError || error instanceof BiginTransportError) throw error;
+      if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
+      if (timedOut) {
         throw new BiginTransportError(
-          "network",
-          `Could not reach Bigin${code ? ` (${code})` : ""}`,
+          "timeout",
+          `Bigin did not answer within ${this.options.timeoutMs} ms`,
           request.method,
           request.path,
-          undefined,
-          { cause: error },
         );
       }
+      const code = isAxiosError(error) ? error.code : undefined;
+      throw new BiginTransportError(
+        "network",
+        `Could not reach Bigin${code ? ` (${code})` : ""}`,
+        request.method,
+        request.path,
+        undefined,
+        { cause: error },
+      );
     } finally {
       if (!handedOff) release();
     }
