@@ -2,6 +2,7 @@
 // from the built dist/, read their memory, drive the sandbox's control endpoints.
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -92,6 +93,18 @@ export function startFloorProcess(apiUrl, framework = "fastify", env = {}) {
     /"url":"(http:\/\/[^"]+)\/graphql"/,
     "floor",
   );
+}
+
+/** A port free on loopback now (another process may take it before it is used). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Resident set size of a process, in MiB, from /proc. */

@@ -25,6 +25,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     seconds: { type: "string", default: "3" },
     streaming: { type: "boolean", default: true },
+    replicas: { type: "boolean", default: true },
     // Another checkout with a built dist/ (e.g. a git worktree of an older commit), measured
     // side by side as "before".
     baseline: { type: "string" },
@@ -233,7 +234,7 @@ try {
       "fragments and aliases on 2 pages",
       `query { a: record(module: Contacts, id: "${MANY}") { ...P b: attachments(first: 10, page: 2) { nodes { ...N } } }
                c: record(module: Contacts, id: "${MANY}") { attachments(first: 10) { nodes { size } } } }
-       fragment P on Record { attachments(first: 10) { nodes { ...N } } }
+       fragment P on BiginRecord { attachments(first: 10) { nodes { ...N } } }
        fragment N on BiginAttachment { fileName createdBy { name } }`,
       {},
       2,
@@ -261,7 +262,7 @@ try {
     ],
     [
       "_entities, 100 representations (4 distinct)",
-      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Record { attachments(first: 5) { nodes { id } } } } }`,
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on BiginRecord { attachments(first: 5) { nodes { id } } } } }`,
       { r: representations },
       4,
     ],
@@ -418,6 +419,12 @@ if (values.streaming) {
     env: { ...process.env, BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "3" },
     stdio: "inherit",
   });
+  const [code] = await onceEvent(child, "exit");
+  if (code !== 0) process.exitCode = code ?? 1;
+}
+
+if (values.replicas) {
+  const child = spawn(process.execPath, ["bench/replicas.mjs"], { cwd: root, stdio: "inherit" });
   const [code] = await onceEvent(child, "exit");
   if (code !== 0) process.exitCode = code ?? 1;
 }

@@ -6,10 +6,10 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, openAsBlob } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import http from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
+import { freePort } from "./lib.mjs";
 
 const SIZE_MB = Number(process.env.BENCH_FILE_MB ?? 320);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -35,17 +35,6 @@ async function writeBigFile(path) {
   }
   out.end();
   await once(out, "finish");
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function startProcess(args, env) {

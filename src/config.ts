@@ -23,7 +23,12 @@ export interface Config {
   oauth: { clientId: string; clientSecret: string; refreshToken: string } | undefined;
   /** AUTH_MODE: `either` unless set. */
   authMode: AuthMode;
+  /** BIGIN_CONCURRENCY: per process, or for the whole deployment with REDIS_URL. */
   concurrency: number;
+  /** BIGIN_CONCURRENCY_LOCAL_FALLBACK: calls at once per process while Redis is unreachable. */
+  concurrencyLocalFallback: number | undefined;
+  /** BIGIN_DAILY_CREDIT_BUDGET: credits over the rolling 24 h past which calls are refused. */
+  dailyCreditBudget: number | undefined;
   queueLimit: number;
   timeoutMs: number;
   retries: number;
@@ -187,6 +192,9 @@ export function loadConfig(env: Env = process.env): Config {
       : bool("GRAPHQL_LANDING_PAGE", !production, "true, false or offline")
         ? "sandbox"
         : "off";
+  const concurrency = int("BIGIN_CONCURRENCY", 5, 1, 100);
+  const optionalInt = (name: string, min: number, max: number) =>
+    read(name) === undefined ? undefined : int(name, min, min, max);
 
   const corsRaw = read("CORS_ORIGINS");
   const cors = corsRaw === undefined ? undefined : parseCorsOrigins(corsRaw);
@@ -199,7 +207,9 @@ export function loadConfig(env: Env = process.env): Config {
     upstream,
     oauth,
     authMode,
-    concurrency: int("BIGIN_CONCURRENCY", 5, 1, 100),
+    concurrency,
+    concurrencyLocalFallback: optionalInt("BIGIN_CONCURRENCY_LOCAL_FALLBACK", 1, concurrency),
+    dailyCreditBudget: optionalInt("BIGIN_DAILY_CREDIT_BUDGET", 1, 100_000_000),
     queueLimit: int("BIGIN_QUEUE_LIMIT", 1000, 0, 1_000_000),
     timeoutMs: int("BIGIN_TIMEOUT_MS", 15_000, 1, 600_000),
     retries: int("BIGIN_RETRIES", 2, 0, 10),

@@ -68,6 +68,33 @@ export function createMetrics(): Metrics {
     help: "Bigin calls waiting for a concurrency slot",
     registers: [registry],
   });
+  const credits = new Counter({
+    name: "bigin_credits_spent_total",
+    help: "Bigin API credits spent by this process (every answered attempt), by operation",
+    labelNames: ["operation"] as const,
+    registers: [registry],
+  });
+  const credits24h = new Gauge({
+    name: "bigin_credits_used_24h",
+    help: "Bigin API credits spent over the rolling 24 hours: by the deployment with REDIS_URL, else by this process",
+    registers: [registry],
+  });
+  const budgetLimit = new Gauge({
+    name: "bigin_call_budget_limit",
+    help: "Bigin calls at once per credential this process works under: BIGIN_CONCURRENCY, or its fallback share while Redis is unreachable",
+    registers: [registry],
+  });
+  const budgetFallback = new Gauge({
+    name: "bigin_call_budget_fallback",
+    help: "1 while Redis is unreachable and this process keeps to its fallback share of the call budget, else 0",
+    registers: [registry],
+  });
+  const budgetRoundTrips = new Counter({
+    name: "bigin_call_budget_redis_round_trips_total",
+    help: "Redis commands the shared call budget sent: to take and give back slots (kind=slot), and to keep them (kind=upkeep: heartbeats, presence, back-offs)",
+    labelNames: ["kind"] as const,
+    registers: [registry],
+  });
 
   return {
     registry,
@@ -81,6 +108,7 @@ export function createMetrics(): Metrics {
           code: event.code ?? "",
         });
         duration.observe({ operation: event.operation }, event.durationMs / 1000);
+        if (event.credits > 0) credits.inc({ operation: event.operation }, event.credits);
         if (event.status === 429) rateLimited.inc();
       },
       retry(event) {
@@ -91,10 +119,18 @@ export function createMetrics(): Metrics {
       if (requested > made) saved.inc(requested - made);
     },
     watch(client) {
+      const counted = { slot: 0, upkeep: 0 };
       const collect = () => {
-        const stats = client.stats();
-        inFlight.set(stats.inFlight);
-        queued.set(stats.queued);
+        const status = client.budget.status();
+        inFlight.set(status.inFlight);
+        queued.set(status.queued);
+        budgetLimit.set(status.limit);
+        budgetFallback.set(status.mode === "fallback" || status.mode === "settling" ? 1 : 0);
+        for (const kind of ["slot", "upkeep"] as const) {
+          budgetRoundTrips.inc({ kind }, status.redisRoundTrips[kind] - counted[kind]);
+          counted[kind] = status.redisRoundTrips[kind];
+        }
+        credits24h.set(client.budget.creditsUsed());
       };
       // prom-client calls collect() at scrape time.
       Object.assign(inFlight, { collect });

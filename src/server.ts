@@ -10,6 +10,7 @@ import { createSignedUrls } from "./http/signed-urls.js";
 import type { Logger } from "./logger.js";
 import { createAttachmentCache } from "./cache/create-attachment-cache.js";
 import { createMetrics } from "./metrics.js";
+import { createCallBudget } from "./bigin/budget/create-call-budget.js";
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:4000 (no trailing slash). */
@@ -38,16 +39,6 @@ export async function startServer(
   options: StartServerOptions,
 ): Promise<RunningServer> {
   const metrics = createMetrics();
-  const client = new BiginClient({
-    apiUrl: options.apiUrl,
-    concurrency: config.concurrency,
-    queueLimit: config.queueLimit,
-    timeoutMs: config.timeoutMs,
-    retries: config.retries,
-    logger: options.logger,
-    observer: metrics.observer,
-  });
-  metrics.watch(client);
   const accountsUrl =
     options.accountsUrl ??
     (config.upstream.kind === "bigin" ? config.upstream.accountsUrl : undefined);
@@ -65,6 +56,17 @@ export async function startServer(
       "Redis is not answering yet: starting without it (it is used once it answers)",
     );
   }
+  const client = new BiginClient({
+    apiUrl: options.apiUrl,
+    concurrency: config.concurrency,
+    queueLimit: config.queueLimit,
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+    logger: options.logger,
+    observer: metrics.observer,
+    budget: await createCallBudget(config, redis, options.logger),
+  });
+  metrics.watch(client);
   const serverCredential =
     config.oauth && accountsUrl !== undefined
       ? createRefreshTokenCredential({
@@ -128,6 +130,7 @@ export async function startServer(
       closing ??= (async () => {
         app.startDraining();
         await app.apollo.stop();
+        await client.budget.close();
         client.close();
         await redis?.close();
       })();

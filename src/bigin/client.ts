@@ -6,14 +6,21 @@ import { Readable } from "node:stream";
 import type { Logger } from "../logger.js";
 import type { BiginCredential } from "./credential.js";
 import { biginBaseUrl } from "./data-centres.js";
+import { type BudgetSlot, type CallBudget, LocalCallBudget } from "./budget/call-budget.js";
+import { creditsFor } from "./budget/credits.js";
 import {
   BiginAbortError,
   BiginApiError,
+  BiginBudgetError,
   BiginQueueFullError,
   BiginTransportError,
 } from "./errors.js";
-import { KeyedLimiter } from "./limiter.js";
 import { biginItem, errorFromItem } from "./write-results.js";
+
+/** The longest Retry-After a call waits for before giving up. */
+export const MAX_RETRY_AFTER_MS = 10_000;
+/** The first back-off step after a failure worth retrying. */
+export const FIRST_BACKOFF_MS = 200;
 
 export interface BiginClientOptions {
   /** The API domain (or a URL ending in /bigin/v2); a credential's own apiUrl wins. */
@@ -23,13 +30,15 @@ export interface BiginClientOptions {
   timeoutMs: number;
   /** Extra attempts for reads that failed in a way worth retrying. */
   retries: number;
-  /** Longest Retry-After we wait for before giving up (default 10 s). */
+  /** Longest Retry-After we wait for before giving up (default MAX_RETRY_AFTER_MS). */
   maxRetryAfterMs?: number;
-  /** First backoff step (default 200 ms); doubles each attempt, with full jitter. */
+  /** First backoff step (default FIRST_BACKOFF_MS); doubles each attempt, with full jitter. */
   backoffMs?: number;
   logger: Logger;
   /** Told of every attempt and retry, e.g. to count them in metrics. Must not throw. */
   observer?: BiginObserver;
+  /** Slots for calls; default a cap of `concurrency` per credential in this process. */
+  budget?: CallBudget;
 }
 
 /** One attempt at a Bigin call, as it ended. */
@@ -41,6 +50,8 @@ export interface BiginCallEvent {
   /** Bigin's error code when it sent one. */
   code: string | undefined;
   durationMs: number;
+  /** Bigin API credits the attempt cost (bigin-api.md §7); 0 when Bigin did not answer. */
+  credits: number;
 }
 
 export interface BiginObserver {
@@ -101,7 +112,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  */
 export class BiginClient {
   private readonly http: AxiosInstance;
-  private readonly limiter: KeyedLimiter;
+  readonly budget: CallBudget;
   private calls = 0;
   private readonly agents: { http: http.Agent; https: https.Agent };
 
@@ -133,12 +144,13 @@ export class BiginClient {
       transitional: { silentJSONParsing: false, forcedJSONParsing: false },
       proxy: false,
     });
-    this.limiter = new KeyedLimiter(options.concurrency, options.queueLimit);
+    this.budget = options.budget ?? new LocalCallBudget(options.concurrency, options.queueLimit);
   }
 
   /** Calls currently running and waiting for a slot, over all credentials. */
   stats(): { inFlight: number; queued: number } {
-    return this.limiter.stats();
+    const { inFlight, queued } = this.budget.status();
+    return { inFlight, queued };
   }
 
   /** Closes idle keep-alive sockets (on shutdown). */
@@ -195,12 +207,24 @@ export class BiginClient {
       // The token this attempt used, so a credential can tell a stale rejection from a new one.
       const used: { token?: string } = {};
       try {
-        return await this.limiter.run(request.credential.key, request.signal, () =>
-          this.attempt(request, responseType, used),
-        );
+        const slot = await this.budget.acquire(request.credential.key, request.signal);
+        return await this.attempt(request, responseType, slot, used);
       } catch (error) {
-        if (error instanceof BiginQueueFullError || error instanceof BiginAbortError) throw error;
+        if (
+          error instanceof BiginQueueFullError ||
+          error instanceof BiginBudgetError ||
+          error instanceof BiginAbortError
+        ) {
+          throw error;
+        }
         if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
+        if (error instanceof BiginApiError && error.status === 429) {
+          const { retryAfterSeconds } = error;
+          this.budget.rateLimited(
+            request.credential.key,
+            retryAfterSeconds === undefined ? undefined : retryAfterSeconds * 1000,
+          );
+        }
         if (
           !refreshed &&
           error instanceof BiginApiError &&
@@ -240,7 +264,7 @@ export class BiginClient {
   /** How long to wait before the next attempt, or undefined to give up. */
   private retryDelay(error: unknown, attempt: number, retries: number): number | undefined {
     if (attempt >= retries) return undefined;
-    const maxRetryAfterMs = this.options.maxRetryAfterMs ?? 10_000;
+    const maxRetryAfterMs = this.options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS;
     if (error instanceof BiginApiError) {
       if (error.status === 429 && error.retryAfterSeconds !== undefined) {
         const ms = error.retryAfterSeconds * 1000;
@@ -252,22 +276,34 @@ export class BiginClient {
     } else {
       return undefined;
     }
-    const step = (this.options.backoffMs ?? 200) * 2 ** attempt;
+    const step = (this.options.backoffMs ?? FIRST_BACKOFF_MS) * 2 ** attempt;
     return Math.round(step / 2 + Math.random() * (step / 2));
   }
 
+  /**
+   * One call, holding `slot` until it is over: for a streamed answer, until its body has ended
+   * (Bigin counts the call until then).
+   */
   private async attempt(
     request: BiginRequest,
     responseType: "text" | "stream",
-    used: { token?: string } = {},
+    slot: BudgetSlot,
+    used: { token?: string },
   ): Promise<AxiosResponse> {
-    const { token, apiUrl } = await request.credential.accessToken();
+    let token: string;
+    let apiUrl: string | undefined;
+    try {
+      ({ token, apiUrl } = await request.credential.accessToken());
+      if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
+    } catch (error) {
+      slot.release(0);
+      throw error;
+    }
     used.token = token;
     const url =
       biginBaseUrl(apiUrl ?? this.options.apiUrl) + request.path + queryString(request.query);
     const controller = new AbortController();
     const onCallerAbort = () => controller.abort(request.signal?.reason);
-    if (request.signal?.aborted) throw new BiginAbortError(request.method, request.path);
     request.signal?.addEventListener("abort", onCallerAbort, { once: true });
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined = undefined;
@@ -279,9 +315,12 @@ export class BiginClient {
     }, this.options.timeoutMs);
     const arm = () => void timer?.refresh();
     let handedOff = false;
+    // Credits the call cost, once Bigin has answered.
+    let credits = 0;
     const release = () => {
       clearTimeout(timer);
       request.signal?.removeEventListener("abort", onCallerAbort);
+      slot.release(credits);
     };
     const started = performance.now();
     try {
@@ -294,6 +333,7 @@ export class BiginClient {
         responseType,
         signal: controller.signal,
       });
+      credits = creditsFor(request.method, request.path);
       if (responseType === "stream") {
         if (response.status >= 400) {
           response.data = await readAll(response.data as Readable);
@@ -364,6 +404,7 @@ export class BiginClient {
       status,
       code,
       durationMs: performance.now() - started,
+      credits: status === undefined ? 0 : creditsFor(request.method, request.path),
     };
     this.options.observer?.call(event);
     (request.logger ?? this.options.logger).debug(

@@ -65,6 +65,21 @@ export class BiginQueueFullError extends Error {
   }
 }
 
+/**
+ * Our own refusal to call Bigin now, before Zoho refuses: the back-off after a 429 lasts longer
+ * than a call may wait (`backoff`), or the daily credit budget is spent (`daily-credits`).
+ */
+export class BiginBudgetError extends Error {
+  constructor(
+    readonly reason: "backoff" | "daily-credits",
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = "BiginBudgetError";
+  }
+}
+
 export type AuthFailure = "rejected" | "throttled" | "unavailable";
 
 /**

@@ -1,12 +1,15 @@
 import { BiginQueueFullError } from "./errors.js";
 
-/** A counting semaphore with a bounded wait queue. */
+/**
+ * A counting semaphore with a bounded FIFO wait queue. A released slot is handed straight to the
+ * oldest waiter, so a caller arriving in between cannot take it first.
+ */
 export class Limiter {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
   constructor(
-    readonly max: number,
+    private max: number,
     readonly queueLimit: number,
   ) {}
 
@@ -18,9 +21,13 @@ export class Limiter {
     return this.waiting.length;
   }
 
+  get limit(): number {
+    return this.max;
+  }
+
   /** Resolves when a slot is free; throws BiginQueueFullError when the queue is full. */
   async acquire(signal?: AbortSignal): Promise<void> {
-    if (this.active < this.max) {
+    if (this.active < this.max && this.waiting.length === 0) {
       this.active += 1;
       return;
     }
@@ -38,55 +45,32 @@ export class Limiter {
       signal?.addEventListener("abort", onAbort, { once: true });
       this.waiting.push(grant);
     });
+  }
+
+  /** Counts a slot taken elsewhere (e.g. a lease of a shared budget), whatever the cap. */
+  take(): void {
     this.active += 1;
   }
 
   release(): void {
     this.active -= 1;
-    this.waiting.shift()?.();
+    this.grant();
+  }
+
+  /** A new cap; waiters it makes room for are let through at once. */
+  setLimit(max: number): void {
+    this.max = max;
+    this.grant();
   }
 
   get idle(): boolean {
     return this.active === 0 && this.waiting.length === 0;
   }
-}
 
-/** One Limiter per key (a hash of the access token), dropped when idle. */
-export class KeyedLimiter {
-  private readonly limiters = new Map<string, Limiter>();
-
-  constructor(
-    private readonly max: number,
-    private readonly queueLimit: number,
-  ) {}
-
-  async run<T>(key: string, signal: AbortSignal | undefined, task: () => Promise<T>): Promise<T> {
-    let limiter = this.limiters.get(key);
-    if (!limiter) {
-      limiter = new Limiter(this.max, this.queueLimit);
-      this.limiters.set(key, limiter);
+  private grant(): void {
+    while (this.active < this.max && this.waiting.length > 0) {
+      this.active += 1;
+      this.waiting.shift()!();
     }
-    try {
-      await limiter.acquire(signal);
-    } catch (error) {
-      if (limiter.idle) this.limiters.delete(key);
-      throw error;
-    }
-    try {
-      return await task();
-    } finally {
-      limiter.release();
-      if (limiter.idle) this.limiters.delete(key);
-    }
-  }
-
-  stats(): { inFlight: number; queued: number } {
-    let inFlight = 0;
-    let queued = 0;
-    for (const limiter of this.limiters.values()) {
-      inFlight += limiter.inFlight;
-      queued += limiter.queued;
-    }
-    return { inFlight, queued };
   }
 }

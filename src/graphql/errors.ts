@@ -3,6 +3,7 @@ import {
   BiginAbortError,
   BiginApiError,
   BiginAuthError,
+  BiginBudgetError,
   BiginQueueFullError,
   BiginTransportError,
 } from "../bigin/errors.js";
@@ -122,6 +123,16 @@ export function toGraphQLError(error: unknown): GraphQLError | unknown {
   if (error instanceof BiginQueueFullError) {
     return new GraphQLError(error.message, {
       extensions: { code: ErrorCode.RATE_LIMITED, retryable: true, retryAfterSeconds: 1 },
+    });
+  }
+  if (error instanceof BiginBudgetError) {
+    return new GraphQLError(error.message, {
+      extensions: {
+        code: ErrorCode.RATE_LIMITED,
+        retryable: true,
+        retryAfterSeconds: error.retryAfterSeconds,
+        reason: error.reason,
+      },
     });
   }
   if (error instanceof BiginAuthError) {

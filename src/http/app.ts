@@ -187,6 +187,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       ? { credential: services.serverCredential, required: services.authMode === "server" }
       : undefined,
     services.redis,
+    services.client.budget,
   );
   app.get("/readyz", async (_req, reply) => {
     const { status, body } = await readiness.check();

@@ -1,4 +1,5 @@
 import axios from "axios";
+import type { BudgetMode } from "../bigin/budget/call-budget.js";
 import type { BiginCredential } from "../bigin/credential.js";
 import { biginBaseUrl } from "../bigin/data-centres.js";
 
@@ -8,13 +9,15 @@ import { biginBaseUrl } from "../bigin/data-centres.js";
  * credential it also reports whether an access token can be had (the held one, so this asks
  * Zoho at most as often as requests would); when the server has no other way to call Bigin
  * (`required`), not having one makes it unready. With REDIS_URL it reports `redis: "ok"` or
- * `"down"`, which never makes it unready: the server works without Redis.
+ * `"down"`, which never makes it unready: the server works without Redis; and `callBudget`,
+ * `"shared"` or `"fallback"` (this process keeps to its share of the call budget).
  */
 export function createReadiness(
   apiUrl: string,
   isDraining: () => boolean,
   server?: { credential: BiginCredential; required: boolean },
   redis?: { status(): "ok" | "down" },
+  budget?: { status(): { mode: BudgetMode } },
 ) {
   let last:
     { at: number; ok: boolean; reason?: string; serverCredential?: "ok" | "failing" } | undefined;
@@ -50,7 +53,12 @@ export function createReadiness(
       if (isDraining()) return { status: 503, body: { status: "draining" } };
       const result = await probe();
       const credential = result.serverCredential && { serverCredential: result.serverCredential };
-      const shared = redis && { redis: redis.status() };
+      const mode = budget?.status().mode;
+      const shared = redis && {
+        redis: redis.status(),
+        ...(mode !== undefined &&
+          mode !== "local" && { callBudget: mode === "shared" ? "shared" : "fallback" }),
+      };
       return result.ok
         ? { status: 200, body: { status: "ready", ...credential, ...shared } }
         : {

@@ -15,7 +15,8 @@ export interface RedisServer {
 export type RedisStart =
   { server: RedisServer; skip?: undefined } | { server?: undefined; skip: string };
 
-async function freePort(): Promise<number> {
+/** A port free on loopback now (another process may take it before it is used). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);

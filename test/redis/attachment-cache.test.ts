@@ -66,12 +66,11 @@ describe.skipIf(redis.skip !== undefined)("the attachment cache in Redis", () =>
       ATTACHMENT_CACHE_TTL_SECONDS: "60",
     });
     await replicas.gql(0, AttachmentNamesDocument, rich);
-    const keys = await inspect!.keys("*");
+    for (const key of await inspect!.keys("*")) expect(key).not.toContain("sandbox-demo-token");
+    // The call budget keeps keys of its own (bigin-attachments:budget:…, :credits).
+    const keys = await inspect!.keys("bigin-attachments:pages:*");
     expect(keys.length).toBeGreaterThan(0);
-    for (const key of keys) {
-      expect(key).not.toContain("sandbox-demo-token");
-      expect(key.startsWith("bigin-attachments:pages:{Contacts:")).toBe(true);
-    }
+    for (const key of keys) expect(key.startsWith("bigin-attachments:pages:{Contacts:")).toBe(true);
     expect(
       Math.max(...(await Promise.all(keys.map((key) => inspect!.pttl(key))))),
     ).toBeLessThanOrEqual(60_000);
