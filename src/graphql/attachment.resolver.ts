@@ -16,7 +16,7 @@ import { badUserInput, toGraphQLError } from "./errors.js";
 import { AttachLinkArgs, DeleteAttachmentArgs, RecordTargetArgs, UploadArgs } from "./file.args.js";
 import { checkId } from "./record.resolver.js";
 import type { BiginRecord } from "./record.type.js";
-import { inspectUpload } from "./upload-checks.js";
+import { EXECUTABLE_NAME, inspectUpload } from "./upload-checks.js";
 
 const MAX_LINK_LENGTH = 3000;
 const MAX_TITLE_LENGTH = 250;
@@ -72,8 +72,10 @@ export class AttachmentResolver {
     const credential = context.credential();
     const { maxAttachmentBytes } = context.services.files;
     const upload = await file;
+    if (EXECUTABLE_NAME.test(upload.filename)) {
+      throw badUserInput("Bigin does not accept .exe files", "file");
+    }
     const fileName = upload.filename.trim() || "file";
-    if (/\.exe$/i.test(fileName)) throw badUserInput("Bigin does not accept .exe files", "file");
     const { size } = await inspectUpload(upload, maxAttachmentBytes, "Bigin's attachment limit");
     try {
       const details = await uploadAttachment(

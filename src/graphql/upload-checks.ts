@@ -1,6 +1,12 @@
 import type { FileUpload } from "graphql-upload/processRequest.mjs";
 import { badUserInput } from "./errors.js";
 
+/**
+ * Names Bigin refuses (bigin-api.md §3.2): `.exe`, also with what Windows drops from the end of a
+ * name (dots, spaces) and invisible format characters after it.
+ */
+export const EXECUTABLE_NAME = /\.exe[\s.\p{Cf}]*$/iu;
+
 /** Bigin's photo limit (bigin-api.md §3.5). */
 export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 const HEAD_BYTES = 32;

@@ -142,6 +142,9 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
       if (length !== undefined && /^\d+$/.test(length)) res.setHeader("Content-Length", length);
       res.setHeader("Content-Disposition", contentDisposition(disposition, name));
       res.setHeader("X-Content-Type-Options", "nosniff");
+      // Should a browser render it all the same (a file opened from its tab, an HTML "photo"):
+      // no script, no form, no same-origin access.
+      res.setHeader("Content-Security-Policy", "sandbox");
       res.setHeader("Cache-Control", "private, no-store");
       if (req.method === "HEAD") {
         // Headers only: stop Bigin's body instead of reading it to the end.

@@ -22,9 +22,10 @@ describe("GET /files/...", () => {
     expect(response.headers.get("content-type")).toBe("image/png");
     expect(response.headers.get("content-length")).toBe("412876");
     expect(response.headers.get("content-disposition")).toBe(
-      `attachment; filename="Signed_Form_Scan.png"; filename*=UTF-8''Signed_Form_Scan.png`,
+      "attachment; filename=Signed_Form_Scan.png",
     );
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("content-security-policy")).toBe("sandbox");
     expect((await response.arrayBuffer()).byteLength).toBe(412_876);
     expect(stack.calls()).toHaveLength(1);
   });
