@@ -57,9 +57,10 @@ describe("GET /files/...", () => {
       code: "BAD_USER_INPUT",
       message: expect.stringContaining("DOWNLOAD_NOT_ALLOWED"),
     });
+    // Neither a header nor a signed link.
     const anonymous = await get(`/files/Contacts/${IDS.rich}/attachments/${A.contactPdf}`, {});
-    expect(anonymous.status).toBe(401);
-    expect(await anonymous.json()).toMatchObject({ code: "UNAUTHENTICATED" });
+    expect(anonymous.status).toBe(403);
+    expect(await anonymous.json()).toMatchObject({ code: "FORBIDDEN" });
     const badToken = await get(`/files/Contacts/${IDS.rich}/photo`, {
       authorization: "Zoho-oauthtoken nope",
     });
