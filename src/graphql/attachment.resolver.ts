@@ -16,7 +16,7 @@ import { badUserInput, toGraphQLError } from "./errors.js";
 import { AttachLinkArgs, DeleteAttachmentArgs, RecordTargetArgs, UploadArgs } from "./file.args.js";
 import { checkId } from "./record.resolver.js";
 import type { BiginRecord } from "./record.type.js";
-import { EXECUTABLE_NAME, inspectUpload } from "./upload-checks.js";
+import { EXECUTABLE_NAME, inspectUpload, receiveUpload } from "./upload-checks.js";
 
 const MAX_LINK_LENGTH = 3000;
 const MAX_TITLE_LENGTH = 250;
@@ -71,7 +71,7 @@ export class AttachmentResolver {
     checkId(target.recordId, "recordId");
     const credential = context.credential();
     const { maxAttachmentBytes } = context.services.files;
-    const upload = await file;
+    const upload = await receiveUpload(file);
     if (EXECUTABLE_NAME.test(upload.filename)) {
       throw badUserInput("Bigin does not accept .exe files", "file");
     }

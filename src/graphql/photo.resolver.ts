@@ -8,7 +8,12 @@ import { ErrorCode, badUserInput, toGraphQLError } from "./errors.js";
 import { RecordTargetArgs, UploadArgs } from "./file.args.js";
 import { checkId } from "./record.resolver.js";
 import { BiginRecord } from "./record.type.js";
-import { MAX_PHOTO_BYTES, inspectUpload, photoContentType } from "./upload-checks.js";
+import {
+  MAX_PHOTO_BYTES,
+  inspectUpload,
+  photoContentType,
+  receiveUpload,
+} from "./upload-checks.js";
 
 const EXTENSIONS: Record<string, string> = {
   "image/png": "png",
@@ -67,7 +72,7 @@ export class PhotoResolver {
   ): Promise<BiginRecord> {
     checkPhotoTarget(target);
     const credential = context.credential();
-    const upload = await file;
+    const upload = await receiveUpload(file);
     const { size, head } = await inspectUpload(upload, MAX_PHOTO_BYTES, "Bigin's photo limit");
     const contentType = photoContentType(head);
     if (contentType === undefined) {

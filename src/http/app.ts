@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { once, setMaxListeners } from "node:events";
+import { setMaxListeners } from "node:events";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -25,10 +25,11 @@ import { ErrorCode } from "../graphql/errors.js";
 import { operationLimitsPlugin } from "../graphql/operation-limits.js";
 import { requestLogPlugin } from "../graphql/request-log.plugin.js";
 import { createSchema } from "../graphql/schema.js";
-import processRequest from "graphql-upload/processRequest.mjs";
 import { createCorsPolicy, GRAPHQL_CACHE_CONTROL, type CorsPolicy } from "./cors-policy.js";
 import { registerFileRoutes } from "./files.js";
 import { createReadiness } from "./health.js";
+import { boundRequestBodies, RequestBodyError } from "./request-bodies.js";
+import { maxUploadRequestBytes, readUploadRequest, refuseHopelessUpload } from "./uploads.js";
 
 export interface AppOptions {
   config: Config;
@@ -106,6 +107,15 @@ export async function createApp(options: AppOptions): Promise<App> {
     schemaController: {
       compilersFactory: { buildValidator: noSchemas, buildSerializer: noSchemas },
     },
+  });
+
+  const uploadLimits = {
+    maxFileBytes: services.files.maxAttachmentBytes,
+    maxFieldBytes: BODY_LIMIT,
+  };
+  boundRequestBodies(app, {
+    ...config.requestBody,
+    maxBytes: (request) => (isMultipart(request) ? maxUploadRequestBytes(uploadLimits) : undefined),
   });
 
   // Caps on document size and shape, above what BIGIN_MAX_CALLS_PER_OPERATION lets run.
@@ -192,8 +202,6 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Multipart requests (file uploads): graphql-upload reads the stream itself, before Apollo,
   // which still demands a preflight header on them (CSRF prevention).
   app.addContentTypeParser("multipart/form-data", (_req, _payload, done) => done(null));
-  const uploads = { maxFiles: 1, maxFileSize: services.files.maxAttachmentBytes + 1 };
-  const spooled = new WeakSet<object>();
   const graphqlHandler = fastifyApolloHandler(apollo, {
     context: async (request, reply) => {
       const controller = new AbortController();
@@ -216,20 +224,16 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.route({
     method: ["GET", "POST"],
     url: "/graphql",
-    async onRequest(_request, reply) {
+    async onRequest(request, reply) {
       reply.header("Cache-Control", GRAPHQL_CACHE_CONTROL);
+      if (request.method === "POST" && isMultipart(request)) {
+        return refuseHopelessUpload(request, reply, services, uploadLimits);
+      }
     },
     async preValidation(request, reply) {
       // Without a preflight header Apollo refuses the request anyway: do not spool its file first.
       if (!isMultipart(request) || !hasPreflightHeader(request)) return;
-      spooled.add(request.raw);
-      request.body = await processRequest(request.raw, reply.raw, uploads);
-    },
-    async onSend(request, _reply, payload) {
-      // Answer a multipart request once it has been read to the end, or the client may not
-      // see the answer while it is still sending.
-      if (spooled.has(request.raw) && !request.raw.closed) await once(request.raw, "close");
-      return payload;
+      request.body = await readUploadRequest(request, reply, uploadLimits);
     },
     handler: graphqlHandler,
   });
@@ -256,7 +260,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (!known) services.logger.error({ err: error }, "request failed");
       return reply.code(known ? status : 500).send({
         code:
-          status === 413 ? "PAYLOAD_TOO_LARGE" : known ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR",
+          error instanceof RequestBodyError
+            ? error.code
+            : status === 413
+              ? "PAYLOAD_TOO_LARGE"
+              : known
+                ? "BAD_REQUEST"
+                : "INTERNAL_SERVER_ERROR",
         message: known && error.expose !== false ? error.message : "Internal server error",
       });
     },

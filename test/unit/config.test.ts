@@ -126,4 +126,18 @@ describe("loadConfig", () => {
     expect(loadConfig({ BIGIN_MAX_ATTACHMENT_MB: "5" }).maxAttachmentBytes).toBe(5 * 1024 * 1024);
     expect(() => loadConfig({ BIGIN_MAX_ATTACHMENT_MB: "0" })).toThrow(/BIGIN_MAX_ATTACHMENT_MB/);
   });
+
+  it("reads the request body bounds, default a 20 s pause and 1024 bytes/s", () => {
+    expect(loadConfig({}).requestBody).toEqual({ idleTimeoutMs: 20_000, minBytesPerSecond: 1024 });
+    expect(
+      loadConfig({ REQUEST_IDLE_TIMEOUT_MS: "5000", REQUEST_MIN_BYTES_PER_SECOND: "0" })
+        .requestBody,
+    ).toEqual({ idleTimeoutMs: 5000, minBytesPerSecond: 0 });
+    expect(() => loadConfig({ REQUEST_IDLE_TIMEOUT_MS: "0" })).toThrow(
+      /REQUEST_IDLE_TIMEOUT_MS="0": expected a whole number from 100 to 600000/,
+    );
+    expect(() => loadConfig({ REQUEST_MIN_BYTES_PER_SECOND: "fast" })).toThrow(
+      /REQUEST_MIN_BYTES_PER_SECOND="fast"/,
+    );
+  });
 });
