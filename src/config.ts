@@ -1,5 +1,6 @@
 import { DATA_CENTRES, isDataCentre, type DataCentre } from "./bigin/data-centres.js";
 import { parseCorsOrigins, type CorsOrigins } from "./http/cors-policy.js";
+import { redactUrl } from "./redact.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -100,7 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
       if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error();
       return raw.replace(/\/+$/, "");
     } catch {
-      problems.push(`${name}=${JSON.stringify(raw)}: expected an absolute http(s) URL`);
+      problems.push(`${name}=${JSON.stringify(redactUrl(raw))}: expected an absolute http(s) URL`);
       return undefined;
     }
   };

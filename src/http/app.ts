@@ -25,6 +25,7 @@ import { ErrorCode } from "../graphql/errors.js";
 import { operationLimitsPlugin } from "../graphql/operation-limits.js";
 import { requestLogPlugin } from "../graphql/request-log.plugin.js";
 import { createSchema } from "../graphql/schema.js";
+import { answerClientError } from "./client-errors.js";
 import { createCorsPolicy, GRAPHQL_CACHE_CONTROL, type CorsPolicy } from "./cors-policy.js";
 import { registerFileRoutes } from "./files.js";
 import { createReadiness } from "./health.js";
@@ -99,6 +100,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     bodyLimit: BODY_LIMIT,
+    // Malformed requests and slow headers: answered without logging their raw bytes.
+    clientErrorHandler: answerClientError,
     // Keep-alive from clients and gateways: longer than common proxy idle timeouts.
     keepAliveTimeout: 65_000,
     trustProxy: false,

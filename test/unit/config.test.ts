@@ -140,4 +140,12 @@ describe("loadConfig", () => {
       /REQUEST_MIN_BYTES_PER_SECOND="fast"/,
     );
   });
+
+  it("never echoes the user-info or query string of a URL it refuses", () => {
+    const refused = () =>
+      loadConfig({ BIGIN_API_URL: "ftp://user:hunter2@host/?key=k3y", PUBLIC_URL: "pw:hunter2@x" });
+    expect(refused).toThrow(/BIGIN_API_URL="ftp:\/\/\[redacted\]@host\/\?\[redacted\]"/);
+    expect(refused).toThrow(/PUBLIC_URL="\[redacted\]@x"/);
+    expect(refused).not.toThrow(/hunter2|k3y/);
+  });
 });
