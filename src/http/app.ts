@@ -27,6 +27,7 @@ import { requestLogPlugin } from "../graphql/request-log.plugin.js";
 import { createSchema } from "../graphql/schema.js";
 import { answerClientError } from "./client-errors.js";
 import { createCorsPolicy, GRAPHQL_CACHE_CONTROL, type CorsPolicy } from "./cors-policy.js";
+import { drainableConnections } from "./drain.js";
 import { registerFileRoutes } from "./files.js";
 import { createReadiness } from "./health.js";
 import { boundRequestBodies, RequestBodyError } from "./request-bodies.js";
@@ -120,6 +121,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...config.requestBody,
     maxBytes: (request) => (isMultipart(request) ? maxUploadRequestBytes(uploadLimits) : undefined),
   });
+  const connections = drainableConnections(app.server);
 
   // Caps on document size and shape, above what BIGIN_MAX_CALLS_PER_OPERATION lets run.
   const protection = documentProtection(config.maxCallsPerOperation, config.introspection);
@@ -280,6 +282,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     apollo,
     startDraining() {
       draining = true;
+      connections.drain();
     },
   };
 }
