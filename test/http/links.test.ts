@@ -1,16 +1,8 @@
 import { print } from "graphql";
-import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSignedUrls } from "../../src/http/signed-urls.js";
 import { createLogger } from "../../src/logger.js";
 import { AttachmentDownloadsDocument, RecordPhotoDocument } from "../generated/graphql.js";
-import {
-  BROWSER_TESTS_REQUIRED,
-  chromiumMissing,
-  launchChromium,
-  servePage,
-  type PageServer,
-} from "../helpers/browser.js";
 import { UPSTREAMS, type Target } from "../helpers/upstreams.js";
 
 const SECRET = "links-test-download-url-secret-0123456789";
@@ -113,52 +105,5 @@ describe.each(UPSTREAMS)("against $name", (upstream) => {
         expect(response.headers.get("content-security-policy")).toBe("sandbox");
       });
     }
-  });
-});
-
-const missing = await chromiumMissing();
-
-describe("a web page on another origin, in Chromium, against a server holding a credential", () => {
-  let browser: Browser | undefined;
-  let pageServer: PageServer | undefined;
-  let page: Page;
-  let target: Target;
-  const [sandbox] = UPSTREAMS;
-
-  beforeAll(async () => {
-    target = await sandbox!.start({ ...sandbox!.oauthEnv, DOWNLOAD_URL_SECRET: SECRET });
-    if (missing) return;
-    pageServer = await servePage(new URL("../browser/frontend.html", import.meta.url));
-    browser = await launchChromium();
-    page = await browser.newPage();
-    await page.goto(`${pageServer.origin}/`);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await pageServer?.close();
-    await target.close();
-  });
-
-  const showImage = (src: string) =>
-    page.evaluate(
-      (url) =>
-        (
-          globalThis as unknown as {
-            frontend: { showImage(src: string): Promise<{ loaded: boolean }> };
-          }
-        ).frontend.showImage(url),
-      src,
-    );
-
-  it("cannot show a record's photo through a bare path in an <img>", async (context) => {
-    if (missing) {
-      if (BROWSER_TESTS_REQUIRED) throw new Error(`Browser tests need Chromium: ${missing}`);
-      context.skip(`Browser tests skipped: ${missing}.`);
-    }
-    const calls = target.biginCalls();
-    expect(await showImage(`${target.server.url}${target.photoPath}`)).toMatchObject({
-      loaded: false,
-    });
-    expect(target.biginCalls()).toBe(calls);
   });
 });

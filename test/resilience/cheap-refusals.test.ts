@@ -27,6 +27,13 @@ describe.each(UPSTREAMS)("against $name", (upstream) => {
   afterAll(() => target.close());
 
   const open = () => new RawConnection(target.server.url);
+  /** An upload's headers alone, asking with `Expect: 100-continue` whether to send its body. */
+  const askToSend = (size: number, token: string | undefined) => {
+    const connection = open();
+    const headers = uploadHeaders(size, token, { expect: "100-continue" });
+    connection.write(requestHead("POST", "/graphql", headers));
+    return connection;
+  };
   const head = (operations: string, name: string) =>
     multipartParts(operations, { name, bytes: Buffer.alloc(0) }).head;
 
@@ -50,14 +57,7 @@ describe.each(UPSTREAMS)("against $name", (upstream) => {
   });
 
   it("does not invite the body of a hopeless upload with 100 Continue", async () => {
-    const connection = open();
-    connection.write(
-      requestHead(
-        "POST",
-        "/graphql",
-        uploadHeaders(150 * MB, undefined, { expect: "100-continue" }),
-      ),
-    );
+    const connection = askToSend(150 * MB, undefined);
     const answer = await connection.answer();
     expect(answer.status).toBe(401);
     expect(connection.text()).not.toMatch(/^HTTP\/1\.1 100/);
@@ -65,14 +65,7 @@ describe.each(UPSTREAMS)("against $name", (upstream) => {
   });
 
   it("refuses a declared length over the limit before reading it", async () => {
-    const connection = open();
-    connection.write(
-      requestHead(
-        "POST",
-        "/graphql",
-        uploadHeaders(400 * MB, target.token, { expect: "100-continue" }),
-      ),
-    );
+    const connection = askToSend(400 * MB, target.token);
     const answer = await connection.answer();
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body)).toEqual({
@@ -84,14 +77,7 @@ describe.each(UPSTREAMS)("against $name", (upstream) => {
   });
 
   it("invites the body of an upload that may succeed with 100 Continue", async () => {
-    const connection = open();
-    connection.write(
-      requestHead(
-        "POST",
-        "/graphql",
-        uploadHeaders(1000, target.token, { expect: "100-continue" }),
-      ),
-    );
+    const connection = askToSend(1000, target.token);
     await expect.poll(() => connection.text()).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\n/);
     connection.close();
   });

@@ -122,6 +122,11 @@ describe.each(UPSTREAMS)("against $name", (upstream) => {
       const parts = multipartParts(operations(), { name, bytes });
       return Buffer.concat([parts.head, parts.file, parts.tail]);
     };
+    /** A whole body whose head (operations, map, the file part's headers) is edited. */
+    const withHead = (name: string, edit: (head: string) => string) => {
+      const parts = multipartParts(operations(), { name, bytes: Buffer.from("a") });
+      return Buffer.concat([Buffer.from(edit(parts.head.toString())), parts.file, parts.tail]);
+    };
     const CASES: Array<{
       name: string;
       contentType?: string;
@@ -169,11 +174,7 @@ describe.each(UPSTREAMS)("against $name", (upstream) => {
       },
       {
         name: "a file part with an empty filename, sent as text",
-        body: () => {
-          const parts = multipartParts(operations(), { name: "", bytes: Buffer.from("a") });
-          const head = parts.head.toString().replace("application/octet-stream", "text/plain");
-          return Buffer.concat([Buffer.from(head), parts.file, parts.tail]);
-        },
+        body: () => withHead("", (head) => head.replace("application/octet-stream", "text/plain")),
         status: 400,
         says: /needs a non-empty filename/,
       },
@@ -194,11 +195,7 @@ describe.each(UPSTREAMS)("against $name", (upstream) => {
       },
       {
         name: "a map of two files where one is allowed",
-        body: () => {
-          const parts = multipartParts(operations(), { name: "a.txt", bytes: Buffer.from("a") });
-          const head = parts.head.toString().replace('{"0":', '{"1":["variables.other"],"0":');
-          return Buffer.concat([Buffer.from(head), parts.file, parts.tail]);
-        },
+        body: () => withHead("a.txt", (head) => head.replace('{"0":', '{"1":["x"],"0":')),
         status: 413,
         says: /max file uploads exceeded/,
       },
