@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +16,9 @@ beforeAll(() => {
   process.env.TMPDIR = spool;
 });
 afterAll(() => {
-  process.env.TMPDIR = previousTmp;
+  if (previousTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = previousTmp;
+  rmSync(spool, { recursive: true, force: true });
 });
 
 describe.each(UPSTREAMS)("against $name", (upstream) => {
