@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["reflect-metadata"],
+    globalSetup: ["./test/global-setup.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     reporters: ["default", "./test/summary-reporter.ts"],

@@ -404,6 +404,13 @@ try {
   await sandbox.stop();
 }
 
+{
+  // The largest answers the default limits let through, 32 at once: RSS and /healthz.
+  const child = spawn(process.execPath, ["bench/worst-case.mjs"], { cwd: root, stdio: "inherit" });
+  const [code] = await onceEvent(child, "exit");
+  if (code !== 0) process.exitCode = code ?? 1;
+}
+
 if (values.streaming) {
   out("## Streaming: a 320 MB download through GET /files/... vs straight from the sandbox");
   const child = spawn(process.execPath, ["bench/streaming.mjs"], {

@@ -9,6 +9,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const AUTH_MODES = ["passthrough", "server", "either"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
+/** GRAPHQL_LANDING_PAGE: Apollo Sandbox (GraphiQL when it cannot load), GraphiQL only, or none. */
+export type LandingPage = "sandbox" | "offline" | "off";
+
 export interface Config {
   port: number;
   host: string | undefined;
@@ -26,12 +29,14 @@ export interface Config {
   timeoutMs: number;
   retries: number;
   maxCallsPerOperation: number;
+  /** BIGIN_MAX_NODES_PER_OPERATION: list items (`first` per `edges`/`nodes`) one operation may ask for. */
+  maxNodesPerOperation: number;
   downloadUrlSecret: string | undefined;
   /** Largest attachment accepted for upload, in bytes. */
   maxAttachmentBytes: number;
   logLevel: LogLevel;
   introspection: boolean;
-  landingPage: boolean;
+  landingPage: LandingPage;
   /** REDIS_URL: shares the access token and the response cache between replicas. */
   redisUrl: string | undefined;
   /** ATTACHMENT_CACHE_TTL_SECONDS: how long attachment pages are cached; 0 (default) is off. */
@@ -46,6 +51,12 @@ export interface Config {
     minBytesPerSecond: number;
   };
 }
+
+/**
+ * List items one operation may ask for. A frontend's page of 20 records with 20 attachments each
+ * is 400; a gateway's list of 25 records with a full page (200) each is 5000.
+ */
+const DEFAULT_MAX_NODES = 5000;
 
 /** Thrown when the environment holds values we cannot run with; lists every problem. */
 export class ConfigError extends Error {
@@ -85,12 +96,12 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return value;
   };
-  const bool = (name: string, fallback: boolean) => {
+  const bool = (name: string, fallback: boolean, expected = "true or false") => {
     const raw = read(name)?.toLowerCase();
     if (raw === undefined) return fallback;
     if (["true", "1", "yes", "on"].includes(raw)) return true;
     if (["false", "0", "no", "off"].includes(raw)) return false;
-    problems.push(`${name}=${JSON.stringify(raw)}: expected true or false`);
+    problems.push(`${name}=${JSON.stringify(raw)}: expected ${expected}`);
     return fallback;
   };
   const url = (name: string) => {
@@ -177,6 +188,14 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push("REDIS_URL: expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379");
   }
 
+  const landingRaw = read("GRAPHQL_LANDING_PAGE")?.toLowerCase();
+  const landingPage: LandingPage =
+    landingRaw === "offline"
+      ? "offline"
+      : bool("GRAPHQL_LANDING_PAGE", !production, "true, false or offline")
+        ? "sandbox"
+        : "off";
+
   const corsRaw = read("CORS_ORIGINS");
   const cors = corsRaw === undefined ? undefined : parseCorsOrigins(corsRaw);
   if (cors && !cors.ok) problems.push(cors.problem);
@@ -193,11 +212,12 @@ export function loadConfig(env: Env = process.env): Config {
     timeoutMs: int("BIGIN_TIMEOUT_MS", 15_000, 1, 600_000),
     retries: int("BIGIN_RETRIES", 2, 0, 10),
     maxCallsPerOperation: int("BIGIN_MAX_CALLS_PER_OPERATION", 100, 1, 100_000),
+    maxNodesPerOperation: int("BIGIN_MAX_NODES_PER_OPERATION", DEFAULT_MAX_NODES, 1, 1_000_000),
     downloadUrlSecret: secret,
     maxAttachmentBytes: int("BIGIN_MAX_ATTACHMENT_MB", 100, 1, 100_000) * 1024 * 1024,
     logLevel,
     introspection: bool("GRAPHQL_INTROSPECTION", !production),
-    landingPage: bool("GRAPHQL_LANDING_PAGE", !production),
+    landingPage,
     redisUrl,
     attachmentCacheTtlSeconds: int("ATTACHMENT_CACHE_TTL_SECONDS", 0, 0, 86_400),
     corsOrigins: cors?.ok ? cors.origins : undefined,

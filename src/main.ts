@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         "",
-        `  GraphQL:  ${server.url}/graphql   (open it in a browser for Apollo Sandbox)`,
+        `  GraphQL:  ${server.url}/graphql   (open it in a browser to explore it)`,
         `  Bigin:    the embedded sandbox at ${sandbox.url} (set BIGIN_DC or BIGIN_API_URL for a real account)`,
         config.authMode === "server"
           ? "  Token:    none: the server's refresh token is used (AUTH_MODE=server)"

@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { printSchemaSdl } from "../src/graphql/schema.js";
+import { printClientSchemaSdl, printSchemaSdl } from "../src/graphql/schema.js";
 
-describe("schema/schema.graphql", () => {
+describe.each([
+  ["schema.graphql", printSchemaSdl],
+  ["client.graphql", printClientSchemaSdl],
+])("schema/%s", (file, print) => {
   it("matches the schema the code builds (run `npm run schema:emit` when this fails)", () => {
-    const committed = readFileSync(new URL("../schema/schema.graphql", import.meta.url), "utf8");
-    expect(committed, "schema/schema.graphql is stale: run `npm run schema:emit`").toBe(
-      printSchemaSdl(),
-    );
+    const committed = readFileSync(new URL(`../schema/${file}`, import.meta.url), "utf8");
+    expect(committed, `schema/${file} is stale: run \`npm run schema:emit\``).toBe(print());
   });
 });

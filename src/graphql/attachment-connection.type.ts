@@ -3,7 +3,7 @@ import { Attachment } from "./attachment.type.js";
 import { DateTimeScalar } from "./date-time.scalar.js";
 
 const CURSORS_DO_NOT_EXPIRE =
-  "Inside Bigin's first 2000 attachments a cursor is a position and does not expire; past them it carries Bigin's page token (see `pageTokenExpiry`).";
+  "Inside Bigin's first 2000 attachments a cursor does not expire; past them it carries Bigin's page token (see `pageTokenExpiry`).";
 
 @ObjectType("BiginAttachmentPageInfo", {
   simpleResolvers: true,
@@ -66,7 +66,7 @@ export class AttachmentPageInfo {
 })
 export class AttachmentEdge {
   @Field(() => String, {
-    description: `Pass as \`after\` to read the attachments that follow this one (the last edge's is \`pageInfo.endCursor\`). ${CURSORS_DO_NOT_EXPIRE} Past the first 2000 attachments only \`pageInfo.endCursor\` can be continued from.`,
+    description: `Pass as \`after\` to read the attachments that follow this one (the last edge's is \`pageInfo.endCursor\`). ${CURSORS_DO_NOT_EXPIRE}`,
   })
   cursor!: string;
 

@@ -12,11 +12,17 @@ import {
   UploadAttachmentPayload,
 } from "./attachment-payload.type.js";
 import type { Context } from "./context.js";
+import { BiginCall } from "./cost.directives.js";
 import { badUserInput, toGraphQLError } from "./errors.js";
 import { AttachLinkArgs, DeleteAttachmentArgs, RecordTargetArgs, UploadArgs } from "./file.args.js";
 import { checkId } from "./record.resolver.js";
 import type { BiginRecord } from "./record.type.js";
-import { EXECUTABLE_NAME, inspectUpload, receiveUpload } from "./upload-checks.js";
+import {
+  EXECUTABLE_NAME,
+  inspectUpload,
+  receiveUpload,
+  uploadedFileName,
+} from "./upload-checks.js";
 
 const MAX_LINK_LENGTH = 3000;
 const MAX_TITLE_LENGTH = 250;
@@ -60,6 +66,7 @@ const recordOf = (target: RecordTargetArgs): BiginRecord => ({
 
 @Resolver(() => Attachment)
 export class AttachmentResolver {
+  @BiginCall()
   @Mutation(() => UploadAttachmentPayload, {
     description:
       "Uploads a file (GraphQL multipart request; send `apollo-require-preflight: true`) as an attachment of the record. Never retried.",
@@ -72,10 +79,10 @@ export class AttachmentResolver {
     const credential = context.credential();
     const { maxAttachmentBytes } = context.services.files;
     const upload = await receiveUpload(file);
-    if (EXECUTABLE_NAME.test(upload.filename)) {
+    const fileName = uploadedFileName(upload.filename) ?? "file";
+    if (EXECUTABLE_NAME.test(fileName)) {
       throw badUserInput("Bigin does not accept .exe files", "file");
     }
-    const fileName = upload.filename.trim() || "file";
     const { size } = await inspectUpload(upload, maxAttachmentBytes, "Bigin's attachment limit");
     try {
       const details = await uploadAttachment(
@@ -104,6 +111,7 @@ export class AttachmentResolver {
     }
   }
 
+  @BiginCall()
   @Mutation(() => AttachLinkPayload, {
     description: "Attaches a link to the record. Never retried.",
   })
@@ -142,6 +150,7 @@ export class AttachmentResolver {
     }
   }
 
+  @BiginCall()
   @Mutation(() => DeleteAttachmentPayload, {
     description: "Deletes an attachment. Never retried.",
   })

@@ -1,8 +1,13 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { printSchemaSdl } from "./schema.js";
+import { printClientSchemaSdl, printSchemaSdl } from "./schema.js";
 
-/** Writes schema/schema.graphql from the code (npm run schema:emit). */
-const target = fileURLToPath(new URL("../../schema/schema.graphql", import.meta.url));
-writeFileSync(target, printSchemaSdl());
-process.stdout.write(`wrote ${target}\n`);
+/** Writes schema/schema.graphql and schema/client.graphql from the code (npm run schema:emit). */
+for (const [file, sdl] of [
+  ["schema.graphql", printSchemaSdl()],
+  ["client.graphql", printClientSchemaSdl()],
+] as const) {
+  const target = fileURLToPath(new URL(`../../schema/${file}`, import.meta.url));
+  writeFileSync(target, sdl);
+  process.stdout.write(`wrote ${target}\n`);
+}

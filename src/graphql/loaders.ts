@@ -20,7 +20,7 @@ const pageKey = (r: PageRequest) =>
   `${r.module}/${r.recordId}?per_page=${r.perPage}&page=${r.page}&page_token=${r.pageToken ?? ""}`;
 
 export interface Loaders {
-  attachmentPages: DataLoader<PageRequest, AttachmentPage, string>;
+  attachmentPages: DataLoader<PageRequest, AttachmentPage>;
   /** Forgets every page of a record fetched so far (after a write to it). */
   forgetRecord(module: string, recordId: string): void;
 }
@@ -35,7 +35,10 @@ export function createLoaders(
   options: {
     signal?: AbortSignal | undefined;
     logger?: Logger | undefined;
-    /** Told, per batch, how many page loads were asked for and how many Bigin calls made. */
+    /**
+     * Told, per batch, how many page loads were asked for and how many Bigin calls (or response
+     * cache look-ups) made for them: the difference is what batching and reuse saved.
+     */
     onBatch?: ((requested: number, made: number) => void) | undefined;
     /** Pages across operations (ATTACHMENT_CACHE_TTL_SECONDS), looked up before Bigin. */
     cache?: AttachmentCache | undefined;
@@ -46,7 +49,7 @@ export function createLoaders(
     Array<{ fields: ReadonlySet<string>; page: Promise<AttachmentPage> }>
   >();
 
-  const attachmentPages = new DataLoader<PageRequest, AttachmentPage, string>(
+  const attachmentPages = new DataLoader<PageRequest, AttachmentPage>(
     async (requests) => {
       const groups = new Map<string, { request: PageRequest; fields: Set<string> }>();
       for (const request of requests) {
@@ -58,6 +61,7 @@ export function createLoaders(
       const pages = new Map<string, Promise<AttachmentPage>>();
       let made = 0;
       for (const [key, { request, fields }] of groups) {
+        // A page fetched earlier in this operation with every field asked for now.
         const earlier = fetched.get(key)?.find((f) => [...fields].every((n) => f.fields.has(n)));
         if (earlier) {
           pages.set(key, earlier.page);
@@ -98,7 +102,10 @@ export function createLoaders(
       );
     },
     {
-      cacheKeyFn: (r) => `${pageKey(r)}#${r.fields.join(",")}`,
+      // Every load reaches the batch function, which shares pages itself (`fetched`): so each
+      // load served without a call of its own is counted, whatever asked for it twice (aliases,
+      // fragments, _entities representations of one record).
+      cache: false,
       // Wait for the whole execution level (all sibling resolvers) before calling Bigin.
       batchScheduleFn: (callback) => setImmediate(callback),
     },
@@ -109,7 +116,6 @@ export function createLoaders(
     forgetRecord(module, recordId) {
       const prefix = `${module}/${recordId}?`;
       for (const key of fetched.keys()) if (key.startsWith(prefix)) fetched.delete(key);
-      attachmentPages.clearAll();
     },
   };
 }

@@ -7,7 +7,8 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
-import { planPage } from "./attachment-cursor.js";
+import { planPage, type PagePlan } from "./page-plan.js";
+import { SIZED_FIELDS } from "./cost.directives.js";
 import { ErrorCode } from "./errors.js";
 import { eachField, type Walk } from "./selection.js";
 
@@ -29,69 +30,118 @@ function args(field: FieldNode, variables: Record<string, unknown>): Record<stri
   return out;
 }
 
-/** The Bigin calls of one `attachments` field, as planPage makes them; none if it will refuse. */
-function pageCalls(values: Record<string, unknown>): string[] {
-  const { first = 200, page, after } = values;
+/** How `attachments(first, page, after)` with these arguments is served; undefined if refused. */
+function planOf(values: Record<string, unknown>): PagePlan | undefined {
+  const { first, page, after } = values;
   try {
-    const plan = planPage({
-      first: first as number | null,
+    return planPage({
+      first: first as number | null | undefined,
       page: page as number | null | undefined,
       after: after as string | null | undefined,
     });
-    return plan.calls.map((call) =>
-      JSON.stringify([call.perPage, call.page, call.pageToken ?? null]),
-    );
   } catch {
-    return [];
+    // The field refuses itself (BAD_USER_INPUT) and costs nothing.
+    return undefined;
   }
 }
 
+const pageCallKeys = (plan: PagePlan | undefined) =>
+  (plan?.calls ?? []).map((call) =>
+    JSON.stringify([call.perPage, call.page, call.pageToken ?? (call.chained ? "chained" : null)]),
+  );
+
 /**
- * The most Bigin calls an operation can cause, counted before it runs: each distinct
- * (record, Bigin page) of `attachments` under `record`, `_entities` or a mutation's record, plus
- * one per mutation field. Pages asked for twice count once, as the loaders make them one call,
- * except across mutation fields: a write makes the pages read after it fresh calls.
+ * The fields of some selection sets, grouped by response key: fields that share one (the same
+ * field asked for twice, or through fragments) are merged by GraphQL into one answer.
  */
-export function countBiginCalls(
+function byResponseKey(
+  selectionSets: ReadonlyArray<SelectionSetNode | undefined>,
+  walk: Walk,
+): Map<string, FieldNode[]> {
+  const keys = new Map<string, FieldNode[]>();
+  for (const selectionSet of selectionSets) {
+    eachField(selectionSet, walk, (field) => {
+      const key = field.alias?.value ?? field.name.value;
+      const list = keys.get(key);
+      if (list) list.push(field);
+      else keys.set(key, [field]);
+    });
+  }
+  return keys;
+}
+
+const selectionSetsOf = (fields: readonly FieldNode[]) => fields.map((f) => f.selectionSet);
+
+/** What an operation may cost, counted before it runs. */
+export interface OperationCost {
+  /** Bigin calls it can cause (BIGIN_MAX_CALLS_PER_OPERATION). */
+  calls: number;
+  /** List items it can return: `first` for every `edges` and `nodes` list (BIGIN_MAX_NODES_PER_OPERATION). */
+  nodes: number;
+}
+
+/**
+ * What an operation can cost, counted before it runs, the way the schema's demand-control
+ * directives declare it:
+ * - `calls`: each distinct (record, Bigin page) of `attachments` under `record`, `_entities` or a
+ *   mutation's record, as planPage plans them, plus one per mutation field. Pages asked for twice
+ *   count once, as the loaders make them one call, except across mutation fields: a write makes
+ *   the pages read after it fresh calls. (`@cost` puts one Bigin call on every `attachments` and
+ *   mutation field; this is never more, except for a cursor that straddles two of Bigin's pages.)
+ * - `nodes`: `@listSize(slicingArguments: ["first"], sizedFields: ["edges", "nodes"])`: every
+ *   `edges` and `nodes` list (aliases included) holds `first` items (200 when not given), for
+ *   every record it is asked of (each `_entities` representation answers its own lists).
+ */
+export function countOperation(
   operation: OperationDefinitionNode,
   fragments: Record<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
-): number {
+): OperationCost {
   const walk: Walk = { fragments, variables, usedVariables: false };
   const pages = new Set<string>();
-  let unknown = 0;
+  let unknownPages = 0;
   let writes = 0;
+  let nodes = 0;
 
   const visitRecord = (
     identity: string | undefined,
-    selectionSet: SelectionSetNode | undefined,
+    selectionSets: ReadonlyArray<SelectionSetNode | undefined>,
   ) => {
-    eachField(selectionSet, walk, (field) => {
-      if (field.name.value !== "attachments") return;
-      const calls = pageCalls(args(field, variables));
-      if (identity === undefined) unknown += calls.length;
+    for (const fields of byResponseKey(selectionSets, walk).values()) {
+      if (fields[0]!.name.value !== "attachments") continue;
+      // Fields merged under one response key have the same arguments (GraphQL validation).
+      const plan = planOf(args(fields[0]!, variables));
+      const calls = pageCallKeys(plan);
+      if (identity === undefined) unknownPages += calls.length;
       else for (const call of calls) pages.add(`${identity} ${call}`);
-    });
+      if (plan === undefined) continue;
+      for (const [, sized] of byResponseKey(selectionSetsOf(fields), walk)) {
+        if ((SIZED_FIELDS as readonly string[]).includes(sized[0]!.name.value)) nodes += plan.first;
+      }
+    }
   };
   const identityOf = (module: unknown, id: unknown) =>
     typeof module === "string" && (typeof id === "string" || typeof id === "number")
       ? `${module}/${id}`
       : undefined;
 
-  eachField(operation.selectionSet, walk, (field) => {
+  const mutation = operation.operation === "mutation";
+  for (const fields of byResponseKey([operation.selectionSet], walk).values()) {
+    const field = fields[0]!;
     const name = field.name.value;
-    const scope = operation.operation === "mutation" ? `#${writes}` : "";
-    if (operation.operation === "mutation") writes += 1;
+    const scope = mutation ? `#${writes}` : "";
+    if (mutation) writes += 1;
     const recordArgs = RECORD_FIELDS[name];
     if (recordArgs) {
       const values = args(field, variables);
       const identity = identityOf(values[recordArgs.module], values[recordArgs.id]);
       const scoped = identity === undefined ? undefined : `${identity}${scope}`;
-      if (!recordArgs.payload) visitRecord(scoped, field.selectionSet);
+      if (!recordArgs.payload) visitRecord(scoped, selectionSetsOf(fields));
       else {
-        eachField(field.selectionSet, walk, (sub) => {
-          if (sub.name.value === "record") visitRecord(scoped, sub.selectionSet);
-        });
+        const record = byResponseKey(selectionSetsOf(fields), walk);
+        for (const sub of record.values()) {
+          if (sub[0]!.name.value === "record") visitRecord(scoped, selectionSetsOf(sub));
+        }
       }
     } else if (name === "_entities") {
       const representations = args(field, variables).representations;
@@ -99,18 +149,66 @@ export function countBiginCalls(
       for (const representation of list) {
         const r = (representation ?? {}) as Record<string, unknown>;
         if (r.__typename === "BiginRecord")
-          visitRecord(identityOf(r.module, r.id), field.selectionSet);
+          visitRecord(identityOf(r.module, r.id), selectionSetsOf(fields));
       }
     }
-  });
-  return pages.size + unknown + writes;
+  }
+  return { calls: pages.size + unknownPages + writes, nodes };
+}
+
+/** The variables of a request with the operation's defaults for those it leaves out. */
+function withDefaults(
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): Record<string, unknown> {
+  const out = { ...variables };
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (!(name in out) && definition.defaultValue)
+      out[name] = valueFromASTUntyped(definition.defaultValue);
+  }
+  return out;
+}
+
+export interface OperationLimits {
+  /** BIGIN_MAX_CALLS_PER_OPERATION */
+  maxCalls: number;
+  /** BIGIN_MAX_NODES_PER_OPERATION */
+  maxNodes: number;
+}
+
+function tooExpensive(cost: OperationCost, limits: OperationLimits): GraphQLError {
+  const over: string[] = [];
+  if (cost.calls > limits.maxCalls) {
+    over.push(
+      `could make ${cost.calls} Bigin calls; the limit is ${limits.maxCalls} (BIGIN_MAX_CALLS_PER_OPERATION)`,
+    );
+  }
+  if (cost.nodes > limits.maxNodes) {
+    over.push(
+      `could return ${cost.nodes} attachments (\`first\` for each \`edges\` and \`nodes\` list); the limit is ${limits.maxNodes} (BIGIN_MAX_NODES_PER_OPERATION)`,
+    );
+  }
+  return new GraphQLError(
+    `This operation ${over.join(", and ")}. Ask for fewer records or smaller pages per operation.`,
+    {
+      extensions: {
+        code: ErrorCode.QUERY_TOO_EXPENSIVE,
+        calls: cost.calls,
+        maxCalls: limits.maxCalls,
+        nodes: cost.nodes,
+        maxNodes: limits.maxNodes,
+        http: { status: 400 },
+      },
+    },
+  );
 }
 
 /**
  * Refuses, before execution and with no Bigin call, subscriptions (this API has none) and
- * operations above the call budget.
+ * operations above the call or item limits (QUERY_TOO_EXPENSIVE, with both counts and limits).
  */
-export function operationLimitsPlugin(maxCalls: number): ApolloServerPlugin {
+export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
@@ -126,19 +224,10 @@ export function operationLimitsPlugin(maxCalls: number): ApolloServerPlugin {
             if (definition.kind === "FragmentDefinition")
               fragments[definition.name.value] = definition;
           }
-          const calls = countBiginCalls(operation, fragments, request.variables ?? {});
-          if (calls > maxCalls) {
-            throw new GraphQLError(
-              `This operation could make ${calls} Bigin calls; the limit is ${maxCalls} (BIGIN_MAX_CALLS_PER_OPERATION). Ask for fewer records or pages per operation.`,
-              {
-                extensions: {
-                  code: ErrorCode.QUERY_TOO_EXPENSIVE,
-                  calls,
-                  maxCalls,
-                  http: { status: 400 },
-                },
-              },
-            );
+          const variables = withDefaults(operation, request.variables ?? {});
+          const cost = countOperation(operation, fragments, variables);
+          if (cost.calls > limits.maxCalls || cost.nodes > limits.maxNodes) {
+            throw tooExpensive(cost, limits);
           }
         },
       };

@@ -3,6 +3,7 @@ import { Args, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql
 import { PHOTO_MODULES, deletePhoto, uploadPhoto } from "../bigin/photos.js";
 import type { SignedLink } from "../http/signed-urls.js";
 import type { Context } from "./context.js";
+import { BiginCall } from "./cost.directives.js";
 import { DateTimeScalar, isoTime } from "./date-time.scalar.js";
 import { ErrorCode, badUserInput, toGraphQLError } from "./errors.js";
 import { RecordTargetArgs, UploadArgs } from "./file.args.js";
@@ -13,6 +14,7 @@ import {
   inspectUpload,
   photoContentType,
   receiveUpload,
+  uploadedFileName,
 } from "./upload-checks.js";
 
 const EXTENSIONS: Record<string, string> = {
@@ -28,7 +30,7 @@ export function photoFilePath(module: string, recordId: string): string {
 }
 
 function photoLink(record: BiginRecord, context: Context): SignedLink | null {
-  if (!PHOTO_MODULES.includes(record.module)) return null;
+  if (!PHOTO_MODULES.includes(record.module) || record.photoDeleted) return null;
   return context.signedLink(photoFilePath(record.module, record.id));
 }
 
@@ -47,7 +49,7 @@ export class PhotoResolver {
   @FieldResolver(() => String, {
     nullable: true,
     description:
-      "Signed link to the record photo (Contacts, Accounts, Products only, else null), usable without any header until `photoUrlExpiresAt` (5 minutes); null when the request had no credential (the download could only fail). Makes no Bigin call.",
+      "Signed link to the record photo (Contacts, Accounts, Products only, else null), usable without any header until `photoUrlExpiresAt` (5 minutes); null when the request had no credential (the download could only fail) and in `deletePhoto`'s answer. Makes no Bigin call, so for a record without a photo it is a link that answers 404.",
   })
   photoUrl(@Root() record: BiginRecord, @Ctx() context: Context): string | null {
     return photoLink(record, context)?.url ?? null;
@@ -62,6 +64,7 @@ export class PhotoResolver {
     return link ? isoTime(link.expiresAt) : null;
   }
 
+  @BiginCall()
   @Mutation(() => BiginRecord, {
     description:
       "Sets the record's photo: PNG, JPEG, GIF or BMP (by content, not name), at most 10 MB. Contacts, Accounts and Products only. Never retried.",
@@ -78,7 +81,7 @@ export class PhotoResolver {
     if (contentType === undefined) {
       throw badUserInput("A photo must be a PNG, JPEG, GIF or BMP image", "file");
     }
-    const base = upload.filename.trim().replace(/\.[^.]*$/, "") || "photo";
+    const base = uploadedFileName(upload.filename)?.replace(/\.[^.]*$/, "") || "photo";
     try {
       await uploadPhoto(
         context.services.client,
@@ -98,7 +101,11 @@ export class PhotoResolver {
     return { module: target.module, id: target.recordId };
   }
 
-  @Mutation(() => BiginRecord, { description: "Removes the record's photo. Never retried." })
+  @BiginCall()
+  @Mutation(() => BiginRecord, {
+    description:
+      "Removes the record's photo; the record answered has `photoUrl: null`. Never retried.",
+  })
   async deletePhoto(
     @Args() target: RecordTargetArgs,
     @Ctx() context: Context,
@@ -116,6 +123,6 @@ export class PhotoResolver {
         extensions: { code: ErrorCode.NOT_FOUND, retryable: false },
       });
     }
-    return { module: target.module, id: target.recordId };
+    return { module: target.module, id: target.recordId, photoDeleted: true };
   }
 }

@@ -25,7 +25,7 @@ export class AttachmentsArgs {
   @Field(() => String, {
     nullable: true,
     description:
-      "A cursor (`pageInfo.endCursor` or an edge's `cursor`): the page starts with the attachment after it. Any selection, and inside the first 2000 attachments any `first`, may follow it; past them `first` must stay the same. Not with `page`.",
+      "A cursor (`pageInfo.endCursor` or an edge's `cursor`): the page starts with the attachment after the cursor's attachment, wherever attachments inserted or deleted since have moved it. Any selection and any `first` may follow any cursor. Not with `page`.",
   })
   after?: string | null;
 }

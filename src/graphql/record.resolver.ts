@@ -1,9 +1,12 @@
-import type { GraphQLResolveInfo } from "graphql";
+import { GraphQLError, type GraphQLResolveInfo } from "graphql";
+import { BiginApiError } from "../bigin/errors.js";
 import { Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from "type-graphql";
-import type { AttachmentPage } from "../bigin/attachments.js";
-import { ATTACHMENT_FIELD_MAP, toAttachment } from "./attachment.type.js";
+import { ATTACHMENT_FIELD_MAP } from "./attachment.type.js";
 import { AttachmentConnection } from "./attachment-connection.type.js";
-import { encodeCursor, planPage, type PagePlan } from "./attachment-cursor.js";
+import { MAX_DISCRETE_RECORDS } from "./attachment-cursor.js";
+import { BiginCall, SizedBy } from "./cost.directives.js";
+import { planPage, type PageCall, type PagePlan } from "./page-plan.js";
+import { needsMore, toConnection, type PageWindow } from "./page-window.js";
 import type { Context } from "./context.js";
 import { badUserInput, toGraphQLError } from "./errors.js";
 import { AttachmentsArgs, RecordArgs } from "./record.args.js";
@@ -26,53 +29,19 @@ export function checkId(value: string, argumentName: string): string {
   return value;
 }
 
-/** The page a plan asked for, cut from its Bigin pages, with a cursor after every node. */
-function toConnection(
-  plan: PagePlan,
-  pages: AttachmentPage[],
-  record: BiginRecord,
-): AttachmentConnection {
-  const all = pages.flatMap((p) => p.data);
-  const window = all.slice(plan.skip, plan.skip + plan.first);
-  const last = pages[pages.length - 1]!;
-  const lastCall = plan.calls[plan.calls.length - 1]!;
-  const hasNextPage = all.length > plan.skip + plan.first || last.info.moreRecords;
-  // Bigin's next token fits our end only when it was issued for the canonical fields and this
-  // page ends where Bigin's page ended.
-  const token =
-    lastCall.canonical &&
-    last.info.nextPageToken !== null &&
-    plan.skip + window.length === all.length
-      ? { value: last.info.nextPageToken, perPage: lastCall.perPage }
-      : undefined;
-  const end = plan.offset + window.length;
-  const nodes = window.map((raw) => toAttachment(raw, record));
-  const cursorAfter = (i: number) =>
-    encodeCursor(i === nodes.length - 1 ? { offset: end, token } : { offset: plan.offset + i + 1 });
-  const endCursor = nodes.length > 0 ? cursorAfter(nodes.length - 1) : null;
-  let edges: AttachmentConnection["edges"] | undefined;
-  return {
-    // A cursor for every node only when `edges` is selected.
-    get edges() {
-      return (edges ??= nodes.map((node, i) => ({ node, cursor: cursorAfter(i) })));
-    },
-    nodes,
-    pageInfo: {
-      page:
-        plan.calls.length === 1
-          ? (pages[0]?.info.page ?? plan.calls[0]!.page)
-          : plan.calls[0]!.page,
-      perPage: plan.first,
-      count: window.length,
-      hasNextPage,
-      hasPreviousPage: plan.offset > 0,
-      startCursor: nodes.length > 0 ? cursorAfter(0) : null,
-      endCursor,
-      nextPageToken: hasNextPage ? endCursor : null,
-      previousPageToken: pages[0]?.info.previousPageToken ?? null,
-      pageTokenExpiry: token === undefined ? null : last.info.pageTokenExpiry,
-    },
-  };
+/**
+ * Bigin's refusal of the page token a cursor carries (it expired, or no longer fits), as a
+ * refusal of `after` saying what works instead; undefined for any other error.
+ */
+function cursorTokenError(error: unknown, plan: PagePlan): GraphQLError | undefined {
+  if (plan.calls[0]?.pageToken === undefined || !(error instanceof BiginApiError)) return;
+  if (error.code !== "EXPIRED_VALUE" && error.code !== "TOKEN_BOUND_DATA_MISMATCH") return;
+  const mapped = toGraphQLError(error) as GraphQLError;
+  const why = error.code === "EXPIRED_VALUE" ? "has expired" : "no longer fits the list";
+  return new GraphQLError(
+    `\`after\`: the cursor's Bigin page token ${why} (${error.code}). Past Bigin's first ${MAX_DISCRETE_RECORDS} attachments a cursor lasts until \`pageInfo.pageTokenExpiry\`; read again from \`page: 10, first: 200\` and follow its \`pageInfo.endCursor\`.`,
+    { extensions: { ...mapped.extensions, argumentName: "after" } },
+  );
 }
 
 @Resolver(() => BiginRecord)
@@ -86,6 +55,8 @@ export class RecordResolver {
     return { module, id: checkId(id, "id") };
   }
 
+  @BiginCall()
+  @SizedBy()
   @FieldResolver(() => AttachmentConnection, {
     nullable: true,
     description: "One page of the record's attachments; null, with an error, when Bigin refuses.",
@@ -99,22 +70,30 @@ export class RecordResolver {
     const plan = planPage(args);
     const selected = connectionFields(info, ATTACHMENT_FIELD_MAP);
     const loaders = context.loaders();
+    const load = (call: PageCall, pageToken: string | undefined) =>
+      loaders.attachmentPages.load({
+        module: record.module,
+        recordId: record.id,
+        perPage: call.perPage,
+        page: call.page,
+        pageToken,
+        fields: call.canonical ? CANONICAL_FIELDS : selected,
+      });
     try {
-      const pages = await Promise.all(
-        plan.calls.map((call) =>
-          loaders.attachmentPages.load({
-            module: record.module,
-            recordId: record.id,
-            perPage: call.perPage,
-            page: call.page,
-            pageToken: call.pageToken,
-            fields: call.canonical ? CANONICAL_FIELDS : selected,
-          }),
-        ),
-      );
-      return toConnection(plan, pages, record);
+      const fixed = plan.calls.filter((call) => !call.chained);
+      const pages = await Promise.all(fixed.map((call) => load(call, call.pageToken)));
+      // Past 2000 each Bigin page's token is in the answer before it: ask for the next one
+      // only while the page (or the search for its anchor) needs it.
+      const window: PageWindow = { pages, calls: [...fixed] };
+      for (const call of plan.calls.filter((c) => c.chained)) {
+        const token = pages[pages.length - 1]!.info.nextPageToken;
+        if (!token || !needsMore(plan, window)) break;
+        pages.push(await load(call, token));
+        window.calls.push(call);
+      }
+      return toConnection(plan, window, record);
     } catch (error) {
-      throw toGraphQLError(error);
+      throw cursorTokenError(error, plan) ?? toGraphQLError(error);
     }
   }
 }

@@ -14,4 +14,7 @@ export class BiginRecord {
 
   @Field(() => ID, { description: "Bigin's record id: a numeric string of up to 19 digits." })
   id!: string;
+
+  /** Set by deletePhoto: the record is known to have no photo, so `photoUrl` is null. */
+  photoDeleted?: boolean;
 }

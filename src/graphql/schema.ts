@@ -2,20 +2,28 @@ import "reflect-metadata";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLSchemaModule } from "@apollo/subgraph/dist/buildSubgraphSchema.js";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
-import { graphqlSync, parse, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
+import {
+  graphqlSync,
+  parse,
+  printSchema,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+} from "graphql";
 import { buildSchemaSync, createResolversMap } from "type-graphql";
 import { resolveRecordReference } from "./record.reference.js";
 import { AttachmentResolver } from "./attachment.resolver.js";
 import { PhotoResolver } from "./photo.resolver.js";
 import { RecordResolver } from "./record.resolver.js";
 
-// Federation v2.0 has all this subgraph uses (@key), so the oldest Federation 2 gateways and
-// routers compose it too.
-const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.0", import: ["@key"])`;
+// Federation v2.9 is the first with the demand-control directives (@cost, @listSize); the oldest
+// version that has them, so the widest range of gateways and routers composes this subgraph.
+const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize"])`;
 
 type ResolverMap = NonNullable<GraphQLSchemaModule["resolvers"]>;
 
 let schema: GraphQLSchema | undefined;
+/** The same API without federation's additions (`_service`, `_entities`, `_Any`, directives). */
+let clientSchema: GraphQLSchema | undefined;
 
 /**
  * The GraphQL schema, built once per process: type-graphql's schema turned into a Federation 2
@@ -30,6 +38,7 @@ export function createSchema(): GraphQLSchema {
     validate: false,
     emitSchemaFile: false,
   });
+  clientSchema = typeGraphQLSchema;
   const resolvers = createResolversMap(typeGraphQLSchema) as ResolverMap;
   const recordFields = resolvers.BiginRecord as Record<
     string,
@@ -54,4 +63,14 @@ export function printSchemaSdl(): string {
   const sdl = (result.data as { _service?: { sdl?: unknown } } | null)?._service?.sdl;
   if (typeof sdl !== "string") throw new Error("the subgraph schema has no _service.sdl");
   return sdl.endsWith("\n") ? sdl : `${sdl}\n`;
+}
+
+/**
+ * The API as a client sees it, committed as schema/client.graphql: the subgraph SDL without
+ * what only gateways use (`_service`, `_entities`, federation's scalars and directives). Frontend
+ * codegen reads it, so `strictScalars` needs a type for this API's own scalars only.
+ */
+export function printClientSchemaSdl(): string {
+  createSchema();
+  return `${printSchema(clientSchema!)}\n`;
 }

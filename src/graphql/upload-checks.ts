@@ -79,6 +79,20 @@ export async function inspectUpload(
   return { upload, size, head: Buffer.concat(heads) };
 }
 
+/** What the HTML standard's multipart/form-data encoding writes for `"`, CR and LF in a name. */
+const BROWSER_ESCAPES: Record<string, string> = { "%22": '"', "%0D": " ", "%0A": " " };
+
+/**
+ * The name of an uploaded file as its user named it. Browsers write `"`, CR and LF in a
+ * multipart filename as `%22`, `%0D` and `%0A` (the HTML standard's encoding, which leaves `%`
+ * itself alone); those are decoded, line breaks becoming spaces, as a name is one line.
+ * Surrounding spaces are trimmed; an empty name is undefined.
+ */
+export function uploadedFileName(raw: string): string | undefined {
+  const name = raw.replace(/%22|%0D|%0A/g, (escape) => BROWSER_ESCAPES[escape]!).trim();
+  return name === "" ? undefined : name;
+}
+
 /** The image type Bigin accepts for photos, told by magic bytes; undefined for anything else. */
 export function photoContentType(head: Buffer): string | undefined {
   if (head.subarray(0, 8).equals(Buffer.from("89504e470d0a1a0a", "hex"))) return "image/png";

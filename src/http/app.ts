@@ -5,7 +5,6 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
-import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
 import fastifyCors, { type FastifyCorsOptions } from "@fastify/cors";
 import Fastify, {
@@ -23,11 +22,13 @@ import { createContext, type Context, type Services } from "../graphql/context.j
 import { documentLimitError, documentProtection } from "../graphql/document-limits.js";
 import { ErrorCode } from "../graphql/errors.js";
 import { operationLimitsPlugin } from "../graphql/operation-limits.js";
+import { requestErrorStatusPlugin } from "../graphql/request-error-status.plugin.js";
 import { requestLogPlugin } from "../graphql/request-log.plugin.js";
 import { createSchema } from "../graphql/schema.js";
 import { answerClientError } from "./client-errors.js";
 import { createCorsPolicy, GRAPHQL_CACHE_CONTROL, type CorsPolicy } from "./cors-policy.js";
 import { drainableConnections } from "./drain.js";
+import { createExplorer } from "./explorer.js";
 import { registerFileRoutes } from "./files.js";
 import { createReadiness } from "./health.js";
 import { boundRequestBodies, RequestBodyError } from "./request-bodies.js";
@@ -38,7 +39,7 @@ export interface AppOptions {
   services: Services;
   /** The Bigin API domain this server calls. */
   apiUrl: string;
-  /** Shown in the landing page's headers when running against the sandbox. */
+  /** Filled into the explorer's headers when running against the sandbox. */
   demoToken?: string | undefined;
   exampleQuery?: string | undefined;
 }
@@ -123,6 +124,16 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const connections = drainableConnections(app.server);
 
+  const explorer =
+    config.landingPage === "off"
+      ? undefined
+      : await createExplorer({
+          first: config.landingPage,
+          document: options.exampleQuery,
+          demoToken: options.demoToken,
+          logger: services.logger,
+        });
+
   // Caps on document size and shape, above what BIGIN_MAX_CALLS_PER_OPERATION lets run.
   const protection = documentProtection(config.maxCallsPerOperation, config.introspection);
 
@@ -139,22 +150,17 @@ export async function createApp(options: AppOptions): Promise<App> {
     plugins: [
       // graphql-armor is typed against Apollo's CommonJS build; the plugin objects are the same.
       ...(protection.plugins as unknown as ApolloServerPlugin<Context>[]),
-      operationLimitsPlugin(config.maxCallsPerOperation),
+      operationLimitsPlugin({
+        maxCalls: config.maxCallsPerOperation,
+        maxNodes: config.maxNodesPerOperation,
+      }),
+      requestErrorStatusPlugin(),
       requestLogPlugin(),
       // No cache hints here: skip the per-field wrapper the cache-control plugin installs.
       ApolloServerPluginCacheControlDisabled(),
       // Stops accepting and lets requests in flight finish (10 s at most) when Apollo stops.
       fastifyApolloDrainPlugin(app),
-      config.landingPage
-        ? ApolloServerPluginLandingPageLocalDefault({
-            embed: true,
-            includeCookies: false,
-            ...(options.exampleQuery && { document: options.exampleQuery }),
-            ...(options.demoToken && {
-              headers: { Authorization: `Zoho-oauthtoken ${options.demoToken}` },
-            }),
-          })
-        : ApolloServerPluginLandingPageDisabled(),
+      explorer?.plugin ?? ApolloServerPluginLandingPageDisabled(),
     ],
     formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
       const code = formatted.extensions?.code;
@@ -203,6 +209,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
 
   registerFileRoutes(app, services);
+  explorer?.register(app);
 
   // Multipart requests (file uploads): graphql-upload reads the stream itself, before Apollo,
   // which still demands a preflight header on them (CSRF prevention).

@@ -3,6 +3,7 @@ import { GraphQLError } from "graphql";
 import processRequest from "graphql-upload/processRequest.mjs";
 import Upload from "graphql-upload/Upload.mjs";
 import { createContext, type Services } from "../graphql/context.js";
+import { negotiatedMediaType } from "../graphql/request-error-status.plugin.js";
 import { bodyFailure, requestBody, RequestBodyError } from "./request-bodies.js";
 
 export interface UploadLimits {
@@ -20,15 +21,16 @@ export function maxUploadRequestBytes(limits: UploadLimits): number {
 
 const BOUNDARY = /;\s*boundary\s*=\s*(?:"[^"]+"|[^\s;"]+)/i;
 
+/**
+ * A refusal of an operation that never ran, as the others are answered (README: Refusals through
+ * a gateway): 401 as `application/graphql-response+json`, 200 as `application/json`.
+ */
 function answerUnauthenticated(request: FastifyRequest, reply: FastifyReply, error: GraphQLError) {
-  // As Apollo Server answers a request it refuses before running it.
-  const graphqlResponse = /application\/graphql-response\+json/i.test(request.headers.accept ?? "");
+  const type = negotiatedMediaType(request.headers.accept) ?? "application/json";
   return reply
-    .code(401)
+    .code(type === "application/json" ? 200 : 401)
     .header("connection", "close")
-    .type(
-      `${graphqlResponse ? "application/graphql-response+json" : "application/json"}; charset=utf-8`,
-    )
+    .type(`${type}; charset=utf-8`)
     .send(JSON.stringify({ errors: [{ message: error.message, extensions: error.extensions }] }));
 }
 

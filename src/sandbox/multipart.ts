@@ -4,6 +4,14 @@ import busboy from "busboy";
 import { BiginHttpError, BiginErrorCode } from "./errors.js";
 import type { FileFolder } from "./file-folder.js";
 
+/**
+ * Browsers write `"`, CR and LF in a multipart filename as `%22`, `%0D` and `%0A` (the HTML
+ * standard's encoding); Bigin's own web app uploads that way, so Bigin stores the names decoded
+ * (inferred: Bigin's documentation does not say).
+ */
+const unescapeFileName = (name: string) =>
+  name.replace(/%22|%0D|%0A/g, (escape) => String.fromCharCode(parseInt(escape.slice(1), 16)));
+
 /** The first bytes of an uploaded file are kept for type and resolution checks. */
 const HEAD_BYTES = 64 * 1024;
 
@@ -72,7 +80,7 @@ export function parseMultipart(
       const path = folder.newPath();
       const current: UploadedFile = {
         fieldName,
-        fileName: info.filename ?? "",
+        fileName: unescapeFileName(info.filename ?? ""),
         contentType: info.mimeType || "application/octet-stream",
         path,
         size: 0,

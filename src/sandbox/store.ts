@@ -203,8 +203,16 @@ export class SandboxStore {
     return this.listAttachments(module, recordId).find((a) => a.id === attachmentId);
   }
 
-  /** Adds a File or Link attachment. Throws when the record does not exist. */
-  addAttachment(module: SandboxModule, recordId: string, input: NewAttachment): StoredAttachment {
+  /**
+   * Adds a File or Link attachment, last unless `at` (an index) says where: Bigin's own order
+   * can put a new or changed attachment before others. Throws when the record does not exist.
+   */
+  addAttachment(
+    module: SandboxModule,
+    recordId: string,
+    input: NewAttachment,
+    at?: number,
+  ): StoredAttachment {
     const list = this.attachments.get(key(module, recordId));
     if (list === undefined) throw new Error(`${module} ${recordId} does not exist`);
     const id = input.id ?? this.nextId();
@@ -232,7 +240,7 @@ export class SandboxStore {
       state: "save",
       attachmentType: ATTACHMENT_TYPE_CODES[input.type],
     };
-    list.push(attachment);
+    list.splice(at ?? list.length, 0, attachment);
     return attachment;
   }
 

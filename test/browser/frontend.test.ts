@@ -12,10 +12,10 @@ import {
   type UploadAttachmentMutation,
 } from "../generated/graphql.js";
 import {
-  BROWSER_TESTS_REQUIRED,
   chromiumMissing,
   launchChromium,
   servePage,
+  skipOrFailWithoutChromium,
   type PageServer,
 } from "../helpers/browser.js";
 import { IDS } from "../helpers/ids.js";
@@ -101,15 +101,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-beforeEach((context) => {
-  if (!missing) return;
-  // CI installs Chromium: there, a missing browser is a failure, not a skip.
-  if (BROWSER_TESTS_REQUIRED) {
-    throw new Error(`Browser tests need Chromium (BROWSER_TESTS_REQUIRED=1): ${missing}`);
-  }
-  // The run's summary repeats the note on a line of its own.
-  context.skip(`Browser tests skipped: ${missing}.`);
-});
+beforeEach((context) => skipOrFailWithoutChromium(missing, context));
 
 describe("a web app on another origin, in Chromium", () => {
   it("is served from an origin other than the API's", () => {

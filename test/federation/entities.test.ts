@@ -24,7 +24,9 @@ describe("the subgraph", () => {
     );
     const committed = readFileSync(new URL("../../schema/schema.graphql", import.meta.url), "utf8");
     expect(`${body.data!._service.sdl.trimEnd()}\n`).toBe(committed);
-    expect(committed).toContain('@link(url: "https://specs.apollo.dev/federation/v2.0"');
+    expect(committed).toContain(
+      `@link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize"])`,
+    );
     expect(committed).toMatch(/type BiginRecord\s+@key\(fields: "module id"\)/);
   });
 });

@@ -1,13 +1,11 @@
-import { ApolloServer } from "@apollo/server";
-import { startStandaloneServer } from "@apollo/server/standalone";
-import { buildSubgraphSchema } from "@apollo/subgraph";
-import { parse } from "graphql";
+import { Kind, parse, print, type ObjectTypeDefinitionNode } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/logger.js";
+import { startContactsSubgraph, type Contact } from "../helpers/contacts-subgraph.js";
 import {
   composeSupergraph,
   introspectSubgraph,
   startGateway,
+  startHiveGateway,
   type Gateway,
 } from "../helpers/gateway.js";
 import { IDS } from "../helpers/ids.js";
@@ -16,67 +14,13 @@ import { DEMO_TOKEN, startStack, type Stack } from "../helpers/stack.js";
 const CONCURRENCY = 3;
 const AUTHORIZATION = `Zoho-oauthtoken ${DEMO_TOKEN}`;
 
-interface Contact {
-  id: string;
-  name: string;
-  record: { module: string; id: string };
-}
-
-/**
- * A tiny "contacts" subgraph of another team: it owns Contact and returns Record references
- * (`{ module, id }`) that our subgraph resolves.
- */
-const CONTACTS_SDL = `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.0", import: ["@key"])
-
-  type Query {
-    contacts: [Contact!]!
-  }
-
-  type Contact @key(fields: "id") {
-    id: ID!
-    name: String!
-    record: BiginRecord!
-  }
-
-  type BiginRecord @key(fields: "module id", resolvable: false) {
-    module: BiginModule!
-    id: ID!
-  }
-
-  """
-  Bigin modules that carry attachments. Accounts are shown as Companies in Bigin.
-  """
-  enum BiginModule {
-    Contacts
-    Pipelines
-    Accounts
-    Products
-    Tasks
-    Events
-    Notes
-  }
-`;
-
-async function startContactsSubgraph(contacts: () => readonly Contact[]) {
-  const server = new ApolloServer({
-    schema: buildSubgraphSchema({
-      typeDefs: parse(CONTACTS_SDL),
-      resolvers: { Query: { contacts: () => contacts() } },
-    }),
-    logger: createLogger("silent"),
-  });
-  const { url } = await startStandaloneServer(server, { listen: { port: 0, host: "127.0.0.1" } });
-  return { url, close: () => server.stop() };
-}
-
 /** 25 contacts records of the sandbox, one PDF each, named for the record. */
 const RECORD_COUNT = 25;
 
 let stack: Stack;
 let contacts: Contact[] = [];
 let contactsSubgraph: Awaited<ReturnType<typeof startContactsSubgraph>>;
-let gateway: Gateway;
+let supergraphSdl: string;
 let hints: string[];
 
 beforeAll(async () => {
@@ -87,10 +31,9 @@ beforeAll(async () => {
     await introspectSubgraph("contacts", contactsSubgraph.url),
   ]);
   hints = composed.hints;
-  gateway = await startGateway(composed.supergraphSdl);
+  supergraphSdl = composed.supergraphSdl;
 });
 afterAll(async () => {
-  await gateway?.close();
   await contactsSubgraph?.close();
   await stack?.close();
 });
@@ -139,26 +82,47 @@ interface AttachmentsResult {
 }
 
 describe("composition", () => {
-  it("composes our subgraph SDL with another subgraph that returns Record references", () => {
+  it("composes our subgraph SDL with another subgraph that returns BiginRecord references", () => {
     // beforeAll threw with the composition errors if it failed; what is left are hints.
     expect(hints).toEqual([]);
   });
 
-  it("fails, naming the problem, when a subgraph declares BiginModule with fewer values", async () => {
-    const ours = await introspectSubgraph("attachments", `${stack.server.url}/graphql`);
-    const partial = {
-      name: "contacts",
-      url: contactsSubgraph.url,
-      sdl: CONTACTS_SDL.replace(/\n\s*Notes\n/, "\n"),
+  it("keeps the demand-control directives in the supergraph", () => {
+    expect(supergraphSdl).toContain('@link(url: "https://specs.apollo.dev/cost/v0.1"');
+    const directivesOf = (type: string, field: string) => {
+      const definition = parse(supergraphSdl).definitions.find(
+        (d): d is ObjectTypeDefinitionNode =>
+          d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === type,
+      );
+      const node = definition?.fields?.find((f) => f.name.value === field);
+      return (node?.directives ?? []).map(print).filter((d) => !d.startsWith("@join__"));
     };
-    expect(partial.sdl).not.toContain("Notes");
-    expect(() => composeSupergraph([ours, partial])).toThrow(
-      /ENUM_VALUE_MISMATCH: Enum type "BiginModule".*"Notes"/,
-    );
+    expect(directivesOf("BiginRecord", "attachments")).toEqual([
+      "@cost(weight: 10)",
+      '@listSize(slicingArguments: ["first"], sizedFields: ["edges", "nodes"], requireOneSlicingArgument: false)',
+    ]);
+    for (const mutation of [
+      "uploadAttachment",
+      "attachLink",
+      "deleteAttachment",
+      "uploadPhoto",
+      "deletePhoto",
+    ]) {
+      expect(directivesOf("Mutation", mutation)).toEqual(["@cost(weight: 10)"]);
+    }
   });
 });
 
-describe("through @apollo/gateway", () => {
+describe.each([
+  ["@apollo/gateway", startGateway],
+  ["Hive Gateway", startHiveGateway],
+] as const)("through %s", (_name, start) => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await start(supergraphSdl);
+  });
+  afterAll(() => gateway?.close());
+
   it("resolves attachments of 100 records with one Bigin call per distinct record page", async () => {
     const list = records();
     contacts = Array.from({ length: 100 }, (_, i) => {
@@ -171,9 +135,7 @@ describe("through @apollo/gateway", () => {
     process.on("warning", onWarning);
 
     const { status, body } = await gateway
-      .gql<AttachmentsResult>(ATTACHMENTS_QUERY, {
-        authorization: AUTHORIZATION,
-      })
+      .gql<AttachmentsResult>(ATTACHMENTS_QUERY, { authorization: AUTHORIZATION })
       .finally(() => new Promise((resolve) => setImmediate(resolve)));
     process.off("warning", onWarning);
 
@@ -235,6 +197,30 @@ describe("through @apollo/gateway", () => {
     expect(stack.calls()).toHaveLength(2);
   });
 
+  it("puts each record's NOT_FOUND on that record's path", async () => {
+    contacts = [
+      { id: "a", name: "A", record: { module: "Contacts", id: IDS.rich } },
+      { id: "b", name: "B", record: { module: "Contacts", id: "2034029999999900001" } },
+      { id: "c", name: "C", record: { module: "Contacts", id: IDS.many } },
+      { id: "d", name: "D", record: { module: "Contacts", id: "2034029999999900002" } },
+    ];
+    const { body } = await gateway.gql<AttachmentsResult>(ATTACHMENTS_QUERY, {
+      authorization: AUTHORIZATION,
+    });
+    expect(body.data!.contacts.map((c) => c.record.attachments?.pageInfo.count ?? null)).toEqual([
+      expect.any(Number),
+      null,
+      10,
+      null,
+    ]);
+    expect(
+      body.errors!.map((e) => [e.path, e.extensions!.code]).sort((a, b) => (a < b ? -1 : 1)),
+    ).toEqual([
+      [["contacts", 1, "record", "attachments"], "NOT_FOUND"],
+      [["contacts", 3, "record", "attachments"], "NOT_FOUND"],
+    ]);
+  });
+
   it("answers UNAUTHENTICATED for attachments when the client sends no Authorization", async () => {
     contacts = [{ id: "a", name: "A", record: { module: "Contacts", id: IDS.rich } }];
 
@@ -272,5 +258,98 @@ describe("through @apollo/gateway", () => {
     expect(stack.calls().map((call) => call.path)).toEqual([
       `/bigin/v2/Contacts/${IDS.rich}/Attachments`,
     ]);
+  });
+
+  describe("refusals of the subgraph reach the client with their code and details", () => {
+    const expectRefusal = (
+      response: Awaited<ReturnType<Gateway["gql"]>>,
+      extensions: Record<string, unknown>,
+    ) => {
+      expect(response.status).toBe(200);
+      const { body } = response;
+      // The contacts still come, with every field asked of this subgraph null.
+      const list = (body.data as { contacts: Array<{ record: Record<string, unknown> }> }).contacts;
+      expect(list).toHaveLength(contacts.length);
+      expect(list.flatMap((c) => Object.values(c.record)).every((v) => v === null)).toBe(true);
+      expect(body.errors!.length).toBeGreaterThan(0);
+      for (const error of body.errors!) {
+        expect(error.extensions).toMatchObject({ ...extensions, serviceName: "attachments" });
+        expect(error.extensions!.code).not.toBe("INTERNAL_SERVER_ERROR");
+      }
+      expect(stack.calls()).toHaveLength(0);
+    };
+
+    it("QUERY_TOO_EXPENSIVE, with the count and the limit", async () => {
+      // 120 distinct records: 120 Bigin calls, over BIGIN_MAX_CALLS_PER_OPERATION (100).
+      contacts = Array.from({ length: 120 }, (_, i) => ({
+        id: `c${i}`,
+        name: `Contact ${i}`,
+        record: { module: "Contacts", id: `20340200001${String(i).padStart(8, "0")}` },
+      }));
+      const response = await gateway.gql(
+        `{ contacts { id record { attachments { nodes { id } } } } }`,
+        { authorization: AUTHORIZATION },
+      );
+      expectRefusal(response, {
+        code: "QUERY_TOO_EXPENSIVE",
+        calls: 120,
+        maxCalls: 100,
+        nodes: 120 * 200,
+        maxNodes: 5000,
+      });
+      expect(response.body.errors![0]!.message).toContain(
+        "could make 120 Bigin calls; the limit is 100 (BIGIN_MAX_CALLS_PER_OPERATION)",
+      );
+    });
+
+    it("a document limit (GRAPHQL_VALIDATION_FAILED, with the limit)", async () => {
+      contacts = [{ id: "a", name: "A", record: { module: "Contacts", id: IDS.rich } }];
+      const aliases = Array.from(
+        { length: 501 },
+        (_, i) => `a${i}: attachments(first: 1) { pageInfo { count } }`,
+      ).join(" ");
+      expectRefusal(
+        await gateway.gql(`{ contacts { id record { ${aliases} } } }`, {
+          authorization: AUTHORIZATION,
+        }),
+        {
+          code: "GRAPHQL_VALIDATION_FAILED",
+          limit: { name: "aliases", max: 500, found: 501 },
+        },
+      );
+    });
+  });
+});
+
+describe("a validation error of the subgraph (its schema changed before the supergraph)", () => {
+  it.each([
+    ["@apollo/gateway", startGateway],
+    ["Hive Gateway", startHiveGateway],
+  ] as const)("reaches the client through %s with its code", async (_name, start) => {
+    const ours = await introspectSubgraph("attachments", `${stack.server.url}/graphql`);
+    const stale = composeSupergraph([
+      {
+        ...ours,
+        sdl: ours.sdl.replace(
+          /(type BiginRecord[^{]*\{)/,
+          '$1\n  "A field this subgraph no longer has."\n  removedField: String',
+        ),
+      },
+      await introspectSubgraph("contacts", contactsSubgraph.url),
+    ]).supergraphSdl;
+    const gateway = await start(stale);
+    try {
+      contacts = [{ id: "a", name: "A", record: { module: "Contacts", id: IDS.rich } }];
+      const { status, body } = await gateway.gql(`{ contacts { id record { removedField } } }`, {
+        authorization: AUTHORIZATION,
+      });
+      expect(status).toBe(200);
+      expect(body.errors![0]).toMatchObject({
+        message: expect.stringContaining('Cannot query field "removedField"'),
+        extensions: { code: "GRAPHQL_VALIDATION_FAILED", serviceName: "attachments" },
+      });
+    } finally {
+      await gateway.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import {
   ApolloClient,
   InMemoryCache,
+  makeVar,
   type ObservableQuery,
   type OperationVariables,
 } from "@apollo/client";
@@ -19,14 +20,15 @@ import {
 } from "../generated/graphql.js";
 import { IDS } from "../helpers/ids.js";
 import { DEMO_TOKEN, startStack, type Stack } from "../helpers/stack.js";
-import { createCache, createLinkClock } from "./apollo-cache.js";
+import { watchAttachmentList } from "../examples/frontend/attachment-list.js";
+import { createCache } from "../examples/frontend/cache.js";
 
 let stack: Stack;
 /** Every console line written while a test runs: Apollo Client's log goes to the console. */
 let printed: string[] = [];
 /** The operations the client sent over HTTP, by name. */
 let sent: string[] = [];
-let clock = createLinkClock();
+let clock = makeVar(Date.now());
 
 function capture(method: "log" | "info" | "warn" | "error" | "debug") {
   vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
@@ -92,7 +94,7 @@ afterEach(() => {
   const seen = printed;
   printed = [];
   sent = [];
-  clock = createLinkClock();
+  clock = makeVar(Date.now());
   // Apollo Client's development build warns here about cache data it would lose, fields
   // missing from a result it writes, and the like.
   expect(seen).toEqual([]);
@@ -193,6 +195,33 @@ describe("Apollo Client with relayStylePagination()", () => {
       variables: { ...variables, first: 100 },
     });
     expect(again!.record!.attachments!.edges).toHaveLength(450);
+  });
+
+  it("keeps the pages read when a later page fails", async () => {
+    const client = createClient();
+    const list = watchAttachmentList(client, { module: "Contacts", id: IDS.many }, 30);
+    await resultOf(list.query, () => true);
+    stack.sandbox.faults.error(500, "INTERNAL_ERROR");
+    try {
+      // fetchMore rejects with the error; the list stays as it was.
+      await expect(list.loadMore()).rejects.toThrow(/INTERNAL_ERROR/);
+    } finally {
+      stack.sandbox.faults.clear();
+    }
+    const cached = client.readQuery({
+      query: AttachmentListDocument,
+      variables: { module: "Contacts", id: IDS.many, first: 30 },
+    });
+    expect(cached!.record!.attachments!.edges).toHaveLength(30);
+    // The next try reads on from where the list ends.
+    await list.loadMore();
+    const both = await resultOf(list.query, (d) => d.record!.attachments!.edges.length === 60);
+    expect(both.record!.attachments!.edges.map((edge) => edge.node.id)).toEqual(
+      stack.sandbox.store
+        .listAttachments("Contacts", IDS.many)
+        .slice(0, 60)
+        .map((a) => a.id),
+    );
   });
 
   it("shows an upload in, and a delete gone from, a watched list without a refetch", async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AttachmentNamesDocument } from "../generated/graphql.js";
 import { IDS } from "../helpers/ids.js";
@@ -35,7 +36,7 @@ describe("Bigin errors become typed GraphQL errors", () => {
     stack.sandbox.faults.error(status, code, { details, message: `sandbox says ${code}` });
     const { status: httpStatus, body } = await names();
     expect(httpStatus).toBe(200);
-    expect(body.data).toEqual({ record: { attachments: null } });
+    expect(body.data).toEqual({ record: { module: "Contacts", id: IDS.rich, attachments: null } });
     expect(body.errors).toHaveLength(1);
     expect(body.errors![0]).toMatchObject({
       path: ["record", "attachments"],
@@ -108,7 +109,7 @@ describe("Bigin errors become typed GraphQL errors", () => {
     const started = Date.now();
     const { body } = await names();
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(body.data).toEqual({ record: { attachments: null } });
+    expect(body.data).toEqual({ record: { module: "Contacts", id: IDS.rich, attachments: null } });
     expect(body.errors![0]!.extensions).toMatchObject({
       code: "UPSTREAM_UNAVAILABLE",
       retryable: true,
@@ -176,7 +177,7 @@ describe("our own checks", () => {
     const { status, body } = await stack.gql(
       `{ record(module: Calls, id: "1") { attachments { nodes { id } } } }`,
     );
-    expect(status).toBe(400);
+    expect(status).toBe(200);
     expect(body.errors![0]!.extensions!.code).toBe("GRAPHQL_VALIDATION_FAILED");
     expect(body.errors![0]!.message).toContain("Calls");
     expect(stack.calls()).toHaveLength(0);
@@ -187,7 +188,7 @@ describe("our own checks", () => {
       module: "Leads" as "Contacts",
       id: IDS.rich,
     });
-    expect(status).toBe(400);
+    expect(status).toBe(200);
     expect(body.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
     expect(stack.calls()).toHaveLength(0);
   });
@@ -228,7 +229,7 @@ describe("credentials", () => {
       { module: "Contacts", id: IDS.rich },
       { token: null },
     );
-    expect(body.data).toEqual({ record: { attachments: null } });
+    expect(body.data).toEqual({ record: { module: "Contacts", id: IDS.rich, attachments: null } });
     expect(body.errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
     expect(stack.calls()).toHaveLength(0);
   });
@@ -268,5 +269,17 @@ describe("credentials", () => {
     expect(body.errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
     expect(JSON.stringify(body)).not.toContain("c2VjcmV0LXZhbHVl");
     expect(stack.calls()).toHaveLength(0);
+  });
+});
+
+describe("the README's error example", () => {
+  it("is what the server answers for a record Bigin does not know", async () => {
+    const example = JSON.parse(
+      readFileSync(new URL("../examples/not-found-error.json", import.meta.url), "utf8"),
+    ) as unknown;
+    const { body } = await names("2034020000000199999");
+    expect(body.errors).toHaveLength(1);
+    const { locations: _locations, ...error } = body.errors![0] as Record<string, unknown>;
+    expect(error).toEqual(example);
   });
 });

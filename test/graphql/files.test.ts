@@ -1,3 +1,4 @@
+import { print } from "graphql";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -69,6 +70,42 @@ describe("uploadAttachment", () => {
       method: "GET",
       authorization: "Zoho-oauthtoken sandbox-demo-token",
     });
+  });
+
+  it.each([
+    ["Quote %22x%22.txt", 'Quote "x".txt'],
+    ["Two%0D%0Alines.txt", "Two  lines.txt"],
+    ["100%25 sure.txt", "100%25 sure.txt"],
+  ])("decodes a browser's escapes in the filename %s", async (sent, stored) => {
+    // What Chromium (and the HTML standard's multipart encoding) writes for `"`, CR and LF.
+    const boundary = "----chromium-like-boundary";
+    const operations = JSON.stringify({
+      query: print(UploadAttachmentDocument),
+      variables: { module: "Contacts", recordId: IDS.empty, file: null },
+    });
+    const body = [
+      `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.file"]}\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="${sent}"\r\nContent-Type: text/plain\r\n\r\nhello\r\n`,
+      `--${boundary}--\r\n`,
+    ].join("");
+    const response = await fetch(`${stack.server.url}/graphql`, {
+      method: "POST",
+      headers: {
+        "content-type": `multipart/form-data; boundary=${boundary}`,
+        "apollo-require-preflight": "true",
+        authorization: "Zoho-oauthtoken sandbox-demo-token",
+      },
+      body,
+    });
+    const answer = (await response.json()) as {
+      data?: { uploadAttachment: { attachment: { id: string; fileName: string } } };
+    };
+    const created = answer.data!.uploadAttachment.attachment;
+    expect(created.fileName).toBe(stored);
+    expect(stack.sandbox.store.getAttachment("Contacts", IDS.empty, created.id)?.fileName).toBe(
+      stored,
+    );
   });
 
   it("refuses a multipart request without the preflight header, before Bigin", async () => {
@@ -271,7 +308,12 @@ describe("record photos", () => {
     expect(Buffer.from(await download.arrayBuffer()).equals(Buffer.from(image))).toBe(true);
 
     const removed = await stack.gql(DeletePhotoDocument, target);
-    expect(removed.body.data?.deletePhoto).toEqual({ module: "Contacts", id: IDS.empty });
+    expect(removed.body.data?.deletePhoto).toEqual({
+      module: "Contacts",
+      id: IDS.empty,
+      photoUrl: null,
+      photoUrlExpiresAt: null,
+    });
     expect(writes()).toHaveLength(2);
     const gone = await fetch(photoUrl);
     expect(gone.status).toBe(404);

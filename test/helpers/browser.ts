@@ -2,6 +2,7 @@ import { access, constants, readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser } from "playwright-core";
+import type { TestContext } from "vitest";
 
 /** Where the system's Chromium is: `CHROMIUM_PATH`, else Debian's `chromium` package. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH?.trim() || "/usr/bin/chromium";
@@ -29,6 +30,19 @@ export async function chromiumMissing(): Promise<string | undefined> {
   } catch {
     return `no Chromium at ${CHROMIUM_PATH}; install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`;
   }
+}
+
+/**
+ * For a `beforeEach`: without Chromium (`missing` says why) a test is skipped, saying so, or
+ * fails where CI installs Chromium (BROWSER_TESTS_REQUIRED=1).
+ */
+export function skipOrFailWithoutChromium(missing: string | undefined, context: TestContext): void {
+  if (!missing) return;
+  if (BROWSER_TESTS_REQUIRED) {
+    throw new Error(`Browser tests need Chromium (BROWSER_TESTS_REQUIRED=1): ${missing}`);
+  }
+  // The run's summary repeats the note on a line of its own.
+  context.skip(`Browser tests skipped: ${missing}.`);
 }
 
 /** Headless Chromium from CHROMIUM_PATH, with a fresh profile of its own (removed on close). */

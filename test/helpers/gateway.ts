@@ -1,9 +1,11 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { composeServices } from "@apollo/composition";
-import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
-import { ApolloServer } from "@apollo/server";
-import { startStandaloneServer } from "@apollo/server/standalone";
+import { createGatewayRuntime, type GatewayConfig } from "@graphql-hive/gateway";
 import { parse } from "graphql";
 import { createLogger } from "../../src/logger.js";
+import { startApolloGateway } from "../examples/apollo-gateway.js";
+import { gatewayConfig } from "../examples/hive/gateway.config.js";
 import type { GraphQLResponse } from "./stack.js";
 
 export interface SubgraphEndpoint {
@@ -58,38 +60,16 @@ export interface Gateway {
   /** POSTs an operation to the gateway, with `authorization` when given. */
   gql<T = Record<string, unknown>>(
     query: string,
-    options?: { authorization?: string; variables?: Record<string, unknown> },
+    options?: {
+      authorization?: string;
+      variables?: Record<string, unknown>;
+      headers?: Record<string, string>;
+    },
   ): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
 
-interface GatewayContext {
-  authorization?: string | undefined;
-}
-
-/**
- * Runs @apollo/gateway over a static supergraph on a loopback port. It forwards the client's
- * Authorization header to every subgraph, as a production gateway must.
- */
-export async function startGateway(supergraphSdl: string): Promise<Gateway> {
-  const logger = createLogger("silent");
-  const gateway = new ApolloGateway({
-    supergraphSdl,
-    logger,
-    buildService: ({ url }) =>
-      new RemoteGraphQLDataSource<GatewayContext>({
-        url,
-        willSendRequest({ request, context }) {
-          if (context.authorization)
-            request.http?.headers.set("authorization", context.authorization);
-        },
-      }),
-  });
-  const server = new ApolloServer<GatewayContext>({ gateway, logger });
-  const { url } = await startStandaloneServer(server, {
-    listen: { port: 0, host: "127.0.0.1" },
-    context: async ({ req }) => ({ authorization: req.headers.authorization }),
-  });
+function gatewayClient(url: string, close: () => Promise<void>): Gateway {
   return {
     url,
     async gql(query, options = {}) {
@@ -97,6 +77,7 @@ export async function startGateway(supergraphSdl: string): Promise<Gateway> {
         method: "POST",
         headers: {
           "content-type": "application/json",
+          ...options.headers,
           ...(options.authorization !== undefined && { authorization: options.authorization }),
         },
         body: JSON.stringify({ query, variables: options.variables }),
@@ -107,6 +88,41 @@ export async function startGateway(supergraphSdl: string): Promise<Gateway> {
         body: (await response.json()) as GraphQLResponse<never>["body"],
       };
     },
-    close: () => server.stop(),
+    close,
   };
+}
+
+/** The README's @apollo/gateway (test/examples/apollo-gateway.ts) on a loopback port. */
+export async function startGateway(supergraphSdl: string): Promise<Gateway> {
+  const { url, stop } = await startApolloGateway({
+    supergraphSdl,
+    port: 0,
+    logger: createLogger("silent"),
+  });
+  return gatewayClient(url, stop);
+}
+
+/**
+ * The README's Hive Gateway (test/examples/hive/gateway.config.ts) over this supergraph, on a
+ * loopback port; `overrides` replace parts of that configuration.
+ */
+export async function startHiveGateway(
+  supergraphSdl: string,
+  overrides: Partial<GatewayConfig> = {},
+): Promise<Gateway> {
+  // The CLI's configuration (defineConfig) as the programmatic runtime takes it.
+  const runtime = createGatewayRuntime({
+    ...(gatewayConfig as GatewayConfig),
+    supergraph: supergraphSdl,
+    logging: false,
+    ...overrides,
+  } as GatewayConfig);
+  const server = createServer(runtime);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return gatewayClient(`http://127.0.0.1:${port}/graphql`, async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await runtime.dispose();
+  });
 }

@@ -18,6 +18,7 @@ export interface GraphQLResponse<T> {
       path?: Array<string | number>;
       extensions?: Record<string, unknown> & { code?: string };
     }>;
+    extensions?: Record<string, unknown>;
   };
 }
 

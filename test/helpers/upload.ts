@@ -10,11 +10,12 @@ export interface TestFile {
 }
 
 /**
- * POSTs an operation as a GraphQL multipart request with `file` as `variables.file`. Sends the
- * preflight header and the demo token unless told otherwise.
+ * POSTs an operation as a GraphQL multipart request with `file` as `variables.file`, to the
+ * stack's server or to a GraphQL endpoint URL (a gateway's). Sends the preflight header and the
+ * demo token unless told otherwise.
  */
 export async function gqlUpload<T, V extends Record<string, unknown>>(
-  stack: Stack,
+  target: Stack | string,
   document: TypedDocumentNode<T, V>,
   variables: Omit<V, "file">,
   file: TestFile,
@@ -28,14 +29,15 @@ export async function gqlUpload<T, V extends Record<string, unknown>>(
   form.append("map", JSON.stringify({ 0: ["variables.file"] }));
   form.append(
     "0",
-    new Blob([file.bytes], { type: file.type ?? "application/octet-stream" }),
+    new Blob([new Uint8Array(file.bytes)], { type: file.type ?? "application/octet-stream" }),
     file.name,
   );
   const headers: Record<string, string> = {};
   if (options.preflight ?? true) headers["apollo-require-preflight"] = "true";
   const token = options.token === undefined ? DEMO_TOKEN : options.token;
   if (token !== null) headers.authorization = `Zoho-oauthtoken ${token}`;
-  const response = await fetch(`${stack.server.url}/graphql`, {
+  const endpoint = typeof target === "string" ? target : `${target.server.url}/graphql`;
+  const response = await fetch(endpoint, {
     method: "POST",
     headers,
     body: form,

@@ -37,6 +37,33 @@ describe("/metrics", () => {
     expect(await metric("bigin_calls_saved_by_batching_total")).toBe(savedBefore + 1);
   });
 
+  it("counts as saved every page load served by another's call: same fields, aliases, _entities", async () => {
+    const savedBefore = await metric("bigin_calls_saved_by_batching_total");
+    const callsBefore = stack.sandbox.requests.length;
+    // The same page with the same fields, twice: one call.
+    await stack.gql(`{
+      a: record(module: Contacts, id: "${IDS.rich}") { attachments { nodes { id } } }
+      b: record(module: Contacts, id: "${IDS.rich}") { ...Files }
+    }
+    fragment Files on BiginRecord { attachments { nodes { id } } }`);
+    expect(await metric("bigin_calls_saved_by_batching_total")).toBe(savedBefore + 1);
+
+    // 50 representations of 5 records, as a gateway sends them: 5 calls, 45 loads saved.
+    const records = IDS.allWithAttachments.slice(0, 5);
+    const representations = Array.from({ length: 50 }, (_, i) => ({
+      __typename: "BiginRecord",
+      module: records[i % 5]!.module,
+      id: records[i % 5]!.id,
+    }));
+    const { body } = await stack.gql(
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on BiginRecord { attachments(first: 5) { nodes { id } } } } }`,
+      { r: representations },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(stack.sandbox.requests.length - callsBefore).toBe(1 + 5);
+    expect(await metric("bigin_calls_saved_by_batching_total")).toBe(savedBefore + 1 + 45);
+  });
+
   it("counts retries, 429s and Bigin error codes", async () => {
     stack.sandbox.faults.rateLimit({ times: 1, retryAfter: 0 });
     await stack.gql(

@@ -1,9 +1,10 @@
 import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AttachmentDownloadsDocument, RecordPhotoDocument } from "../generated/graphql.js";
-import { buildServer, serverUrl, spawnServer, exitWithin } from "../helpers/built-server.js";
+import { exitWithin, spawnServer } from "../helpers/built-server.js";
 import { configProblems } from "../helpers/config.js";
 import { startFakeBigin, type FakeBigin } from "../helpers/fake-bigin.js";
+import { serverUrl } from "../helpers/npm-start.js";
 import { multipartParts, uploadHeaders, uploadOperations } from "../helpers/multipart.js";
 import { RawConnection, requestHead } from "../helpers/raw-http.js";
 import { logCapture } from "../helpers/refresh-stack.js";
@@ -227,8 +228,6 @@ describe("secrets: tokens, client secret, refresh token, passwords in URLs, sign
   });
 
   describe("in the built server's start-up log", () => {
-    beforeAll(() => buildServer(), 180_000);
-
     it("names BIGIN_API_URL without its password", async () => {
       const child = spawnServer(
         `http://apiuser:${SECRETS.apiPassword}@127.0.0.1:${new URL(fake.url).port}`,

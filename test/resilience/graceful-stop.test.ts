@@ -3,8 +3,9 @@ import { once } from "node:events";
 import { Agent, request, type IncomingHttpHeaders } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { buildServer, exitWithin, ROOT, serverUrl, spawnServer } from "../helpers/built-server.js";
+import { exitWithin, ROOT, spawnServer } from "../helpers/built-server.js";
 import { IDS } from "../helpers/ids.js";
+import { serverUrl } from "../helpers/npm-start.js";
 import { DEMO_TOKEN, startStack } from "../helpers/stack.js";
 
 const query = JSON.stringify({
@@ -48,9 +49,8 @@ describe("graceful stop (in process)", () => {
 describe("graceful stop (process)", () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
-    await buildServer();
     sandbox = await startSandbox({ port: 0 });
-  }, 120_000);
+  });
   afterAll(() => sandbox.close());
 
   it("on SIGTERM finishes the in-flight request and exits 0", async () => {

@@ -13,7 +13,7 @@ describe("loadConfig", () => {
       maxCallsPerOperation: 100,
       logLevel: "info",
       introspection: true,
-      landingPage: true,
+      landingPage: "sandbox",
       oauth: undefined,
     });
   });
@@ -40,7 +40,7 @@ describe("loadConfig", () => {
   it("turns introspection and the landing page off in production", () => {
     expect(loadConfig({ NODE_ENV: "production" })).toMatchObject({
       introspection: false,
-      landingPage: false,
+      landingPage: "off",
     });
     expect(
       loadConfig({ NODE_ENV: "production", GRAPHQL_INTROSPECTION: "true" }).introspection,
@@ -69,6 +69,21 @@ describe("loadConfig", () => {
     expect(message).toContain("BIGIN_API_URL");
     expect(message).toContain("LOG_LEVEL");
     expect(message).toContain("BIGIN_CLIENT_SECRET");
+  });
+
+  it("reads GRAPHQL_LANDING_PAGE: true, false or offline (GraphiQL only, even in production)", () => {
+    expect(loadConfig({ GRAPHQL_LANDING_PAGE: "yes" }).landingPage).toBe("sandbox");
+    expect(loadConfig({ GRAPHQL_LANDING_PAGE: "0" }).landingPage).toBe("off");
+    expect(loadConfig({ GRAPHQL_LANDING_PAGE: "Offline" }).landingPage).toBe("offline");
+    expect(
+      loadConfig({ NODE_ENV: "production", GRAPHQL_LANDING_PAGE: "offline" }).landingPage,
+    ).toBe("offline");
+    expect(() => loadConfig({ GRAPHQL_LANDING_PAGE: "graphiql" })).toThrow(
+      'GRAPHQL_LANDING_PAGE="graphiql": expected true, false or offline',
+    );
+    expect(() => loadConfig({ GRAPHQL_INTROSPECTION: "offline" })).toThrow(
+      'GRAPHQL_INTROSPECTION="offline": expected true or false',
+    );
   });
 
   it("reads AUTH_MODE, default either, and names it with the accepted values when bad", () => {
@@ -147,5 +162,13 @@ describe("loadConfig", () => {
     expect(refused).toThrow(/BIGIN_API_URL="ftp:\/\/\[redacted\]@host\/\?\[redacted\]"/);
     expect(refused).toThrow(/PUBLIC_URL="\[redacted\]@x"/);
     expect(refused).not.toThrow(/hunter2|k3y/);
+  });
+
+  it("reads the list-item limit of an operation, refusing what is not a count", () => {
+    expect(loadConfig({}).maxNodesPerOperation).toBe(5000);
+    expect(loadConfig({ BIGIN_MAX_NODES_PER_OPERATION: "800" }).maxNodesPerOperation).toBe(800);
+    expect(() => loadConfig({ BIGIN_MAX_NODES_PER_OPERATION: "0" })).toThrow(
+      /BIGIN_MAX_NODES_PER_OPERATION="0": expected a whole number from 1 to 1000000/,
+    );
   });
 });
