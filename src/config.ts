@@ -1,5 +1,6 @@
 import { DATA_CENTRES, isDataCentre, type DataCentre } from "./bigin/data-centres.js";
 import { parseCorsOrigins, type CorsOrigins } from "./http/cors-policy.js";
+import { redactUrl } from "./redact.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -47,6 +48,13 @@ export interface Config {
   attachmentCacheTtlSeconds: number;
   /** CORS_ORIGINS: `*` or the origins allowed; unset, the default depends on the credential. */
   corsOrigins: CorsOrigins | undefined;
+  /** How slowly a request body may arrive before it is cut off with 408. */
+  requestBody: {
+    /** REQUEST_IDLE_TIMEOUT_MS: the longest pause, and the stretch the rate is measured over. */
+    idleTimeoutMs: number;
+    /** REQUEST_MIN_BYTES_PER_SECOND: the least average rate over each such stretch; 0: none. */
+    minBytesPerSecond: number;
+  };
 }
 
 /**
@@ -109,7 +117,7 @@ export function loadConfig(env: Env = process.env): Config {
       if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error();
       return raw.replace(/\/+$/, "");
     } catch {
-      problems.push(`${name}=${JSON.stringify(raw)}: expected an absolute http(s) URL`);
+      problems.push(`${name}=${JSON.stringify(redactUrl(raw))}: expected an absolute http(s) URL`);
       return undefined;
     }
   };
@@ -223,6 +231,10 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl,
     attachmentCacheTtlSeconds: int("ATTACHMENT_CACHE_TTL_SECONDS", 0, 0, 86_400),
     corsOrigins: cors?.ok ? cors.origins : undefined,
+    requestBody: {
+      idleTimeoutMs: int("REQUEST_IDLE_TIMEOUT_MS", 20_000, 100, 600_000),
+      minBytesPerSecond: int("REQUEST_MIN_BYTES_PER_SECOND", 1024, 0, 1_000_000_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,11 +1,32 @@
 import { pino, type Logger } from "pino";
 import type { LogLevel } from "./config.js";
+import { redactCredentials } from "./redact.js";
 
 export type { Logger };
 
+/** An error's own fields, with byte arrays (e.g. a raw HTTP packet, headers and all) left out. */
+function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  if (typeof serialized !== "object" || serialized === null) return serialized;
+  for (const [key, value] of Object.entries(serialized)) {
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+      serialized[key] = `[${value.byteLength} bytes]`;
+    }
+  }
+  return serialized;
+}
+
+/** A request as a log line may show it: method and path, never headers or the query string. */
+function serializeRequest(request: { method?: unknown; url?: unknown }): Record<string, unknown> {
+  const url = typeof request.url === "string" ? request.url.replace(/\?[^]*$/, "") : undefined;
+  return { method: request.method, url };
+}
+
 /**
- * Structured JSON logs; anything that looks like a credential is redacted. Pretty-printed
- * (pino-pretty) when stdout is a terminal and no destination is given.
+ * Structured JSON logs; anything that looks like a credential is redacted: named fields, and
+ * credential-shaped text anywhere in a line (Authorization values, signed-link parameters,
+ * URLs' user-info). Pretty-printed (pino-pretty) when stdout is a terminal and no destination
+ * is given.
  */
 export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
   const pretty = destination === undefined && process.stdout.isTTY === true;
@@ -34,6 +55,12 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
         ],
         censor: "[redacted]",
       },
+      serializers: {
+        err: serializeError,
+        req: serializeRequest,
+        res: (reply: { statusCode?: unknown }) => ({ statusCode: reply.statusCode }),
+      },
+      hooks: { streamWrite: redactCredentials },
     },
     destination,
   );

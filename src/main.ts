@@ -4,6 +4,7 @@ import { stripIgnoredCharacters } from "graphql";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createCorsPolicy } from "./http/cors-policy.js";
 import { createLogger, flushLogs } from "./logger.js";
+import { redactUrl } from "./redact.js";
 import type { Sandbox } from "./sandbox/index.js";
 import { startServer } from "./server.js";
 
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
     );
   } else {
     apiUrl = config.upstream.apiUrl;
-    logger.info({ bigin: apiUrl, dc: config.upstream.dc }, "Calling Bigin");
+    logger.info({ bigin: redactUrl(apiUrl), dc: config.upstream.dc }, "Calling Bigin");
   }
 
   if (config.oauth) {

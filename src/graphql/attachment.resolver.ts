@@ -17,7 +17,12 @@ import { badUserInput, toGraphQLError } from "./errors.js";
 import { AttachLinkArgs, DeleteAttachmentArgs, RecordTargetArgs, UploadArgs } from "./file.args.js";
 import { checkId } from "./record.resolver.js";
 import type { BiginRecord } from "./record.type.js";
-import { inspectUpload, uploadedFileName } from "./upload-checks.js";
+import {
+  EXECUTABLE_NAME,
+  inspectUpload,
+  receiveUpload,
+  uploadedFileName,
+} from "./upload-checks.js";
 
 const MAX_LINK_LENGTH = 3000;
 const MAX_TITLE_LENGTH = 250;
@@ -73,9 +78,11 @@ export class AttachmentResolver {
     checkId(target.recordId, "recordId");
     const credential = context.credential();
     const { maxAttachmentBytes } = context.services.files;
-    const upload = await file;
+    const upload = await receiveUpload(file);
     const fileName = uploadedFileName(upload.filename) ?? "file";
-    if (/\.exe$/i.test(fileName)) throw badUserInput("Bigin does not accept .exe files", "file");
+    if (EXECUTABLE_NAME.test(fileName)) {
+      throw badUserInput("Bigin does not accept .exe files", "file");
+    }
     const { size } = await inspectUpload(upload, maxAttachmentBytes, "Bigin's attachment limit");
     try {
       const details = await uploadAttachment(

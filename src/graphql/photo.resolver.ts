@@ -13,6 +13,7 @@ import {
   MAX_PHOTO_BYTES,
   inspectUpload,
   photoContentType,
+  receiveUpload,
   uploadedFileName,
 } from "./upload-checks.js";
 
@@ -74,7 +75,7 @@ export class PhotoResolver {
   ): Promise<BiginRecord> {
     checkPhotoTarget(target);
     const credential = context.credential();
-    const upload = await file;
+    const upload = await receiveUpload(file);
     const { size, head } = await inspectUpload(upload, MAX_PHOTO_BYTES, "Bigin's photo limit");
     const contentType = photoContentType(head);
     if (contentType === undefined) {

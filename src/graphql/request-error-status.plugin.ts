@@ -5,7 +5,7 @@ import Negotiator from "negotiator";
 const MEDIA_TYPES = ["application/json", "application/graphql-response+json"];
 
 /** The media type Apollo Server answers with for this Accept header (JSON when absent). */
-function negotiatedMediaType(accept: string | undefined): string | undefined {
+export function negotiatedMediaType(accept: string | undefined): string | undefined {
   if (accept === undefined || accept === "") return MEDIA_TYPES[0];
   return new Negotiator({ headers: { accept } }).mediaType(MEDIA_TYPES);
 }

@@ -1,5 +1,13 @@
+import type { Readable } from "node:stream";
+import { GraphQLError } from "graphql";
 import type { FileUpload } from "graphql-upload/processRequest.mjs";
-import { badUserInput } from "./errors.js";
+import { badUserInput, ErrorCode } from "./errors.js";
+
+/**
+ * Names Bigin refuses (bigin-api.md §3.2): `.exe`, also with what Windows drops from the end of a
+ * name (dots, spaces) and invisible format characters after it.
+ */
+export const EXECUTABLE_NAME = /\.exe[\s.\p{Cf}]*$/iu;
 
 /** Bigin's photo limit (bigin-api.md §3.5). */
 export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
@@ -10,6 +18,30 @@ export interface InspectedUpload {
   size: number;
   /** The first bytes, for type checks. */
   head: Buffer;
+}
+
+/**
+ * What the client gets when its file did not arrive whole (a multipart body truncated, broken
+ * off or malformed after its head): BAD_USER_INPUT naming it, HTTP 400. A fault of this
+ * server's own (e.g. its disk, `syscall` set) is passed on as is.
+ */
+function brokenUpload(error: unknown): unknown {
+  if (error instanceof GraphQLError || (error as { syscall?: unknown }).syscall !== undefined) {
+    return error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new GraphQLError(`The file did not arrive whole: ${message}`, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, argumentName: "file", http: { status: 400 } },
+  });
+}
+
+/** The upload of a `file` argument, once its part has begun; a broken one is BAD_USER_INPUT. */
+export async function receiveUpload(file: Promise<FileUpload>): Promise<FileUpload> {
+  try {
+    return await file;
+  } catch (error) {
+    throw brokenUpload(error);
+  }
 }
 
 /**
@@ -27,20 +59,22 @@ export async function inspectUpload(
       `The file is larger than ${limitName} (${Math.floor(maxBytes / (1024 * 1024))} MB)`,
       "file",
     );
-  const stream = upload.createReadStream();
+  let stream: Readable | undefined;
   let size = 0;
   const heads: Buffer[] = [];
   try {
+    // Throws at once when the file has already failed (e.g. its body ended too soon).
+    stream = upload.createReadStream();
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (size < HEAD_BYTES) heads.push(chunk.subarray(0, HEAD_BYTES - size));
       size += chunk.length;
       if (size > maxBytes) throw tooLarge();
     }
   } catch (error) {
-    stream.destroy();
+    stream?.destroy();
     // graphql-upload's own size limit ends the stream with HTTP 413.
     if ((error as { status?: unknown }).status === 413) throw tooLarge();
-    throw error;
+    throw brokenUpload(error);
   }
   return { upload, size, head: Buffer.concat(heads) };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { once, setMaxListeners } from "node:events";
+import { setMaxListeners } from "node:events";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -25,11 +25,14 @@ import { operationLimitsPlugin } from "../graphql/operation-limits.js";
 import { requestErrorStatusPlugin } from "../graphql/request-error-status.plugin.js";
 import { requestLogPlugin } from "../graphql/request-log.plugin.js";
 import { createSchema } from "../graphql/schema.js";
-import processRequest from "graphql-upload/processRequest.mjs";
+import { answerClientError } from "./client-errors.js";
 import { createCorsPolicy, GRAPHQL_CACHE_CONTROL, type CorsPolicy } from "./cors-policy.js";
+import { drainableConnections } from "./drain.js";
 import { createExplorer } from "./explorer.js";
 import { registerFileRoutes } from "./files.js";
 import { createReadiness } from "./health.js";
+import { boundRequestBodies, RequestBodyError } from "./request-bodies.js";
+import { maxUploadRequestBytes, readUploadRequest, refuseHopelessUpload } from "./uploads.js";
 
 export interface AppOptions {
   config: Config;
@@ -99,6 +102,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     bodyLimit: BODY_LIMIT,
+    // Malformed requests and slow headers: answered without logging their raw bytes.
+    clientErrorHandler: answerClientError,
     // Keep-alive from clients and gateways: longer than common proxy idle timeouts.
     keepAliveTimeout: 65_000,
     trustProxy: false,
@@ -108,6 +113,16 @@ export async function createApp(options: AppOptions): Promise<App> {
       compilersFactory: { buildValidator: noSchemas, buildSerializer: noSchemas },
     },
   });
+
+  const uploadLimits = {
+    maxFileBytes: services.files.maxAttachmentBytes,
+    maxFieldBytes: BODY_LIMIT,
+  };
+  boundRequestBodies(app, {
+    ...config.requestBody,
+    maxBytes: (request) => (isMultipart(request) ? maxUploadRequestBytes(uploadLimits) : undefined),
+  });
+  const connections = drainableConnections(app.server);
 
   const explorer =
     config.landingPage === "off"
@@ -200,8 +215,6 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Multipart requests (file uploads): graphql-upload reads the stream itself, before Apollo,
   // which still demands a preflight header on them (CSRF prevention).
   app.addContentTypeParser("multipart/form-data", (_req, _payload, done) => done(null));
-  const uploads = { maxFiles: 1, maxFileSize: services.files.maxAttachmentBytes + 1 };
-  const spooled = new WeakSet<object>();
   const graphqlHandler = fastifyApolloHandler(apollo, {
     context: async (request, reply) => {
       const controller = new AbortController();
@@ -224,20 +237,16 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.route({
     method: ["GET", "POST"],
     url: "/graphql",
-    async onRequest(_request, reply) {
+    async onRequest(request, reply) {
       reply.header("Cache-Control", GRAPHQL_CACHE_CONTROL);
+      if (request.method === "POST" && isMultipart(request)) {
+        return refuseHopelessUpload(request, reply, services, uploadLimits);
+      }
     },
     async preValidation(request, reply) {
       // Without a preflight header Apollo refuses the request anyway: do not spool its file first.
       if (!isMultipart(request) || !hasPreflightHeader(request)) return;
-      spooled.add(request.raw);
-      request.body = await processRequest(request.raw, reply.raw, uploads);
-    },
-    async onSend(request, _reply, payload) {
-      // Answer a multipart request once it has been read to the end, or the client may not
-      // see the answer while it is still sending.
-      if (spooled.has(request.raw) && !request.raw.closed) await once(request.raw, "close");
-      return payload;
+      request.body = await readUploadRequest(request, reply, uploadLimits);
     },
     handler: graphqlHandler,
   });
@@ -264,7 +273,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (!known) services.logger.error({ err: error }, "request failed");
       return reply.code(known ? status : 500).send({
         code:
-          status === 413 ? "PAYLOAD_TOO_LARGE" : known ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR",
+          error instanceof RequestBodyError
+            ? error.code
+            : status === 413
+              ? "PAYLOAD_TOO_LARGE"
+              : known
+                ? "BAD_REQUEST"
+                : "INTERNAL_SERVER_ERROR",
         message: known && error.expose !== false ? error.message : "Internal server error",
       });
     },
@@ -275,6 +290,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     apollo,
     startDraining() {
       draining = true;
+      connections.drain();
     },
   };
 }

@@ -1,39 +1,33 @@
-/**
- * `attachment; filename="ascii fallback"; filename*=UTF-8''percent-encoded` (RFC 6266 / 5987):
- * every browser gets a usable name and modern ones the exact UTF-8 name.
- */
-export function contentDisposition(type: "attachment" | "inline", fileName: string): string {
-  const clean = fileName.replace(/[\r\n]/g, " ");
-  const ascii = clean
+import { create, parse } from "content-disposition";
+
+/** A name's plain-ASCII look-alike, for browsers that read only `filename`. */
+function asciiFallback(fileName: string): string {
+  const ascii = fileName
     .normalize("NFKD")
     .replace(/[^\x20-\x7e]/g, "")
+    // Some browsers decode a `%XX` in `filename`, and lax parsers end it at a quote: none of
+    // these in the fallback (browsers that read `filename*` get the exact name).
     .replace(/["\\%]/g, "_")
     .trim();
-  const encoded = encodeURIComponent(clean).replace(
-    /['()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-  return `${type}; filename="${ascii || "file"}"; filename*=UTF-8''${encoded}`;
+  return ascii || "file";
 }
 
-/** The file name of a Content-Disposition header (`filename*` preferred), or undefined. */
+/**
+ * `attachment; filename="ascii fallback"; filename*=UTF-8''percent-encoded` (RFC 6266 / 8187),
+ * written by the `content-disposition` library: whatever the name holds (quotes, `;`,
+ * `filename*=`, line breaks), it stays one parameter value.
+ */
+export function contentDisposition(type: "attachment" | "inline", fileName: string): string {
+  return create(fileName, { type, fallback: asciiFallback(fileName) });
+}
+
+/**
+ * The file name of a Content-Disposition header as browsers read it (`filename*` preferred,
+ * quoted strings honoured), or undefined.
+ */
 export function fileNameFrom(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  const extended = /filename\*\s*=\s*([\w-]+)'[^']*'([^;]+)/i.exec(header);
-  if (extended?.[2] !== undefined) {
-    try {
-      const raw = extended[2].trim();
-      return extended[1]?.toLowerCase() === "utf-8"
-        ? decodeURIComponent(raw)
-        : raw.replace(/%([0-9a-f]{2})/gi, (_, hex: string) =>
-            String.fromCharCode(parseInt(hex, 16)),
-          );
-    } catch {
-      // fall through to the plain parameter
-    }
-  }
-  const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/i.exec(header);
-  const value = plain?.[1]?.replace(/\\(.)/g, "$1") ?? plain?.[2]?.trim();
+  const value = parse(header).parameters.filename;
   if (value === undefined || value === "") return undefined;
   // Header values arrive as latin1: raw UTF-8 names (as browsers send them) need decoding again.
   if (/[\x80-\xff]/.test(value) && [...value].every((c) => c.charCodeAt(0) <= 0xff)) {

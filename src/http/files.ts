@@ -86,22 +86,28 @@ function target(req: FileRequest, photo: boolean): { module: string; recordId: s
  * (design.md §4): Bigin's bytes piped through, authorised by the Authorization header or a signed link.
  */
 export function registerFileRoutes(app: FastifyInstance, services: Services): void {
-  /** The credential of this request: its header, else the one sealed in a valid signed link. */
+  /**
+   * The credential of this request: its header, else the one sealed in a valid signed link.
+   * Without the header a valid signature is the only way in, in every mode: a bare path never
+   * borrows the server-held credential, or any page could use it (an `<img>` needs no CORS).
+   */
   function credentialFor(req: FileRequest, signal: AbortSignal): BiginCredential {
     let authorization = req.headers.authorization;
     if (authorization === undefined) {
       const path = pathOf(req.url);
       const verified = services.files.signedUrls.verify(path, req.query as Record<string, unknown>);
-      if (!verified.ok && verified.reason !== "missing") {
+      if (!verified.ok) {
         throw new FileRouteError(
           403,
           ErrorCode.FORBIDDEN,
           verified.reason === "expired"
             ? "This download link has expired; ask the API for a fresh one"
-            : "This download link is not valid",
+            : verified.reason === "missing"
+              ? "Send `Authorization: Zoho-oauthtoken <token>`, or use the signed link the API gives (downloadUrl, photoUrl)"
+              : "This download link is not valid",
         );
       }
-      if (verified.ok && verified.token !== undefined) {
+      if (verified.token !== undefined) {
         authorization = `Zoho-oauthtoken ${verified.token}`;
       }
     }
@@ -142,6 +148,9 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
       if (length !== undefined && /^\d+$/.test(length)) res.setHeader("Content-Length", length);
       res.setHeader("Content-Disposition", contentDisposition(disposition, name));
       res.setHeader("X-Content-Type-Options", "nosniff");
+      // Should a browser render it all the same (a file opened from its tab, an HTML "photo"):
+      // no script, no form, no same-origin access.
+      res.setHeader("Content-Security-Policy", "sandbox");
       res.setHeader("Cache-Control", "private, no-store");
       if (req.method === "HEAD") {
         // Headers only: stop Bigin's body instead of reading it to the end.

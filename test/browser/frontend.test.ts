@@ -280,4 +280,11 @@ describe("a server holding a Bigin credential (refresh-token mode), seen from th
     expect(download.status).toBe(200);
     expect(download.bytes).toHaveLength(file.size);
   });
+
+  it("cannot show a record's photo through a bare path in an <img>: only a signed link opens it", async () => {
+    stack.reset();
+    const photo = `/files/Contacts/${IDS.rich}/photo`;
+    expect(await inPage("showImage", `${closed!.url}${photo}`)).toMatchObject({ loaded: false });
+    expect(biginCalls(stack)).toHaveLength(0);
+  });
 });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -69,4 +70,33 @@ export function startBuiltServer(env: Record<string, string>): Promise<BuiltServ
       ),
     );
   });
+}
+
+/**
+ * The built server (`node dist/main.js`, built once by test/global-setup.ts) on a free port,
+ * calling `apiUrl`. Its URL comes from its ready line: `serverUrl` of npm-start.ts.
+ */
+export function spawnServer(apiUrl: string, env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ["dist/main.js"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      BIGIN_API_URL: apiUrl,
+      LOG_LEVEL: "info",
+      // As deployed: vitest's NODE_ENV=test changes what Apollo Server does on signals.
+      NODE_ENV: "production",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+}
+
+/** The exit code, or "still running" (and the process killed) after `ms`. */
+export async function exitWithin(child: ChildProcess, ms: number): Promise<number | null | string> {
+  const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+  const [code, signal] = (await once(child, "exit")) as [number | null, string | null];
+  clearTimeout(timer);
+  return signal === "SIGKILL" ? "still running" : code;
 }

@@ -22,9 +22,10 @@ describe("GET /files/...", () => {
     expect(response.headers.get("content-type")).toBe("image/png");
     expect(response.headers.get("content-length")).toBe("412876");
     expect(response.headers.get("content-disposition")).toBe(
-      `attachment; filename="Signed_Form_Scan.png"; filename*=UTF-8''Signed_Form_Scan.png`,
+      "attachment; filename=Signed_Form_Scan.png",
     );
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("content-security-policy")).toBe("sandbox");
     expect((await response.arrayBuffer()).byteLength).toBe(412_876);
     expect(stack.calls()).toHaveLength(1);
   });
@@ -56,9 +57,10 @@ describe("GET /files/...", () => {
       code: "BAD_USER_INPUT",
       message: expect.stringContaining("DOWNLOAD_NOT_ALLOWED"),
     });
+    // Neither a header nor a signed link.
     const anonymous = await get(`/files/Contacts/${IDS.rich}/attachments/${A.contactPdf}`, {});
-    expect(anonymous.status).toBe(401);
-    expect(await anonymous.json()).toMatchObject({ code: "UNAUTHENTICATED" });
+    expect(anonymous.status).toBe(403);
+    expect(await anonymous.json()).toMatchObject({ code: "FORBIDDEN" });
     const badToken = await get(`/files/Contacts/${IDS.rich}/photo`, {
       authorization: "Zoho-oauthtoken nope",
     });

@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { fileURLToPath } from "node:url";
+import { Agent, request, type IncomingHttpHeaders } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { exitWithin, root, spawnServer } from "../helpers/built-server.js";
 import { IDS } from "../helpers/ids.js";
 import { serverUrl } from "../helpers/npm-start.js";
 import { DEMO_TOKEN, startStack } from "../helpers/stack.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const query = JSON.stringify({
   query: `{ record(module: Contacts, id: "${IDS.rich}") { attachments { nodes { id } } } }`,
 });
@@ -69,6 +69,33 @@ describe("graceful stop (process)", () => {
     expect(logs.join("\n")).toContain('"msg":"stopped"');
   });
 
+  it("on SIGTERM with keep-alive clients, exits right after its last in-flight answer", async () => {
+    const child = spawnServer(sandbox.url);
+    const url = await serverUrl(child, []);
+    let exitedAt = 0;
+    const exited = once(child, "exit").then(([code]) => {
+      exitedAt = Date.now();
+      return code as number;
+    });
+    // Browsers and gateways keep connections open: one idle, one with a request in flight.
+    const idle = new Agent({ keepAlive: true });
+    const busy = new Agent({ keepAlive: true });
+    expect((await call(`${url}/healthz`, idle)).headers.connection).toBe("keep-alive");
+    sandbox.faults.add({ latencyMs: 1500 });
+    const inFlight = call(`${url}/graphql`, busy, query);
+    while (sandbox.inFlight === 0) await new Promise((r) => setTimeout(r, 10));
+    child.kill("SIGTERM");
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('"nodes"');
+    expect(answer.headers.connection).toBe("close");
+    expect(await exited).toBe(0);
+    // Not after a keep-alive timeout or the drain's 10 s bound: at once.
+    expect(exitedAt - answer.at).toBeLessThan(1000);
+    idle.destroy();
+    busy.destroy();
+  });
+
   it("on SIGTERM exits 0 when nothing reads its stdout any more", async () => {
     const child = spawnServer("http://127.0.0.1:9");
     await serverUrl(child, []);
@@ -97,27 +124,33 @@ describe("graceful stop (process)", () => {
   });
 });
 
-/** The built server (`node dist/main.js`) on a free port, calling `apiUrl`. */
-function spawnServer(apiUrl: string) {
-  return spawn(process.execPath, ["dist/main.js"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      BIGIN_API_URL: apiUrl,
-      LOG_LEVEL: "info",
-      // As deployed: vitest's NODE_ENV=test changes what Apollo Server does on signals.
-      NODE_ENV: "production",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
+/** One request over `agent` (its keep-alive sockets): status, headers, body and when it ended. */
+function call(
+  url: string,
+  agent: Agent,
+  body?: string,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string; at: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        agent,
+        method: body === undefined ? "GET" : "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Zoho-oauthtoken ${DEMO_TOKEN}`,
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () =>
+          resolve({ status: res.statusCode!, headers: res.headers, body: text, at: Date.now() }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
   });
-}
-
-/** The exit code, or "still running" (and the process killed) after `ms`. */
-async function exitWithin(child: ChildProcess, ms: number): Promise<number | null | string> {
-  const timer = setTimeout(() => child.kill("SIGKILL"), ms);
-  const [code, signal] = (await once(child, "exit")) as [number | null, string | null];
-  clearTimeout(timer);
-  return signal === "SIGKILL" ? "still running" : code;
 }

@@ -142,6 +142,28 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ BIGIN_MAX_ATTACHMENT_MB: "0" })).toThrow(/BIGIN_MAX_ATTACHMENT_MB/);
   });
 
+  it("reads the request body bounds, default a 20 s pause and 1024 bytes/s", () => {
+    expect(loadConfig({}).requestBody).toEqual({ idleTimeoutMs: 20_000, minBytesPerSecond: 1024 });
+    expect(
+      loadConfig({ REQUEST_IDLE_TIMEOUT_MS: "5000", REQUEST_MIN_BYTES_PER_SECOND: "0" })
+        .requestBody,
+    ).toEqual({ idleTimeoutMs: 5000, minBytesPerSecond: 0 });
+    expect(() => loadConfig({ REQUEST_IDLE_TIMEOUT_MS: "0" })).toThrow(
+      /REQUEST_IDLE_TIMEOUT_MS="0": expected a whole number from 100 to 600000/,
+    );
+    expect(() => loadConfig({ REQUEST_MIN_BYTES_PER_SECOND: "fast" })).toThrow(
+      /REQUEST_MIN_BYTES_PER_SECOND="fast"/,
+    );
+  });
+
+  it("never echoes the user-info or query string of a URL it refuses", () => {
+    const refused = () =>
+      loadConfig({ BIGIN_API_URL: "ftp://user:hunter2@host/?key=k3y", PUBLIC_URL: "pw:hunter2@x" });
+    expect(refused).toThrow(/BIGIN_API_URL="ftp:\/\/\[redacted\]@host\/\?\[redacted\]"/);
+    expect(refused).toThrow(/PUBLIC_URL="\[redacted\]@x"/);
+    expect(refused).not.toThrow(/hunter2|k3y/);
+  });
+
   it("reads the list-item limit of an operation, refusing what is not a count", () => {
     expect(loadConfig({}).maxNodesPerOperation).toBe(5000);
     expect(loadConfig({ BIGIN_MAX_NODES_PER_OPERATION: "800" }).maxNodesPerOperation).toBe(800);

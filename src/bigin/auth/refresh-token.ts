@@ -1,5 +1,6 @@
 import axios, { isAxiosError } from "axios";
 import type { Logger } from "../../logger.js";
+import { redactUrl } from "../../redact.js";
 import { type BiginCredential, tokenKey } from "../credential.js";
 import { type AuthFailure, BiginAuthError } from "../errors.js";
 import type { SharedFailure, SharedToken, TokenStore } from "./token-store.js";
@@ -332,7 +333,7 @@ export class RefreshTokenCredential implements BiginCredential {
         reason: "unavailable",
         oauthError: undefined,
         message: () =>
-          `Could not get a Bigin access token from Zoho's accounts server at ${accountsUrl} (${detail}): check BIGIN_DC (or BIGIN_ACCOUNTS_URL) and the network`,
+          `Could not get a Bigin access token from Zoho's accounts server at ${redactUrl(accountsUrl)} (${detail}): check BIGIN_DC (or BIGIN_ACCOUNTS_URL) and the network`,
       });
     let status: number;
     let text: string;
