@@ -83,15 +83,26 @@ describe.skipIf(redis.skip !== undefined)("the call budget shared through Redis"
     const held = [await take(a.budget, key, order, "a1"), await take(b.budget, key, order, "b1")];
     // The budget (2) is taken: these wait, in this order, whichever replica they are on.
     const waiting: Array<Promise<BudgetSlot>> = [];
+    const queue = connectRedis(redis.server!.url, createLogger("silent"));
+    await queue.ready(5_000);
+    const queued = async () =>
+      Number(await queue.client.zcard(`bigin-attachments:budget:{${key}}:queue`));
     for (const [r, name] of [
       [c, "c1"],
       [a, "a2"],
       [b, "b2"],
       [c, "c2"],
     ] as const) {
+      const before = await queued();
       waiting.push(take(r.budget, key, order, name));
-      await until(() => r.budget.status().queued > 0);
+      // Come first means queued first in Redis: each replica's command reaches it on its own
+      // connection, so wait for it before the next one asks.
+      for (let tries = 0; (await queued()) === before; tries += 1) {
+        if (tries > 1000) throw new Error(`${name} never reached the queue`);
+        await sleep(10);
+      }
     }
+    await queue.close();
     await sleep(100);
     expect(order).toEqual(["a1", "b1"]);
     // One slot at a time, so that the order they arrive in is the order they were handed out.
