@@ -49,7 +49,7 @@ function post(url, body) {
         let bytes = 0;
         let head = "";
         response.on("data", (chunk) => {
-          if (head.length < 300) head += chunk.toString("utf8", 0, 300);
+          if (head.length < 1000) head += chunk.toString("utf8", 0, 1000);
           bytes += chunk.length;
         });
         response.on("end", () =>

@@ -37,6 +37,8 @@ export interface FileServices {
 
 export interface Context {
   requestId: string;
+  /** This operation's place among the process's operations (1, 2, …): who started first. */
+  sequence: number;
   /** The process logger with this operation's request id. */
   logger: Logger;
   services: Services;
@@ -75,6 +77,8 @@ export function parseAuthorization(
     : { problem: "The Authorization header must be `Zoho-oauthtoken <token>` or `Bearer <token>`" };
 }
 
+let operations = 0;
+
 export function createContext(init: {
   requestId: string;
   /** The logger of this request (carrying its id); default a child of the process logger. */
@@ -89,6 +93,7 @@ export function createContext(init: {
   const links = new Map<string, SignedLink | null>();
   const context: Context = {
     requestId: init.requestId,
+    sequence: (operations += 1),
     logger: init.logger ?? init.services.logger.child({ requestId: init.requestId }),
     services: init.services,
     signal: init.signal,

@@ -6,6 +6,7 @@ import { AttachmentConnection } from "./attachment-connection.type.js";
 import { MAX_DISCRETE_RECORDS } from "./attachment-cursor.js";
 import { BiginCall, SizedBy } from "./cost.directives.js";
 import { planPage, type PageCall, type PagePlan } from "./page-plan.js";
+import { nextTurn } from "./next-turn.js";
 import { needsMore, toConnection, type PageWindow } from "./page-window.js";
 import type { Context } from "./context.js";
 import { badUserInput, toGraphQLError } from "./errors.js";
@@ -15,6 +16,9 @@ import { allBiginFields, connectionFields } from "./selection.js";
 
 /** Bigin ids are 64-bit numbers sent as strings. */
 export const BIGIN_ID = /^\d{1,19}$/;
+
+/** A list longer than this is built in a turn of the event loop of its own (nextTurn). */
+const LONG_LIST = 50;
 
 /** The fields of every call made with, or issuing, a page token: one set, whatever the selection. */
 const CANONICAL_FIELDS = allBiginFields(ATTACHMENT_FIELD_MAP);
@@ -91,6 +95,10 @@ export class RecordResolver {
         pages.push(await load(call, token));
         window.calls.push(call);
       }
+      // The pages of one batch arrive together: each long list is built (and completed by
+      // graphql-js) in a turn of its own, so that other requests are served between a large
+      // answer's lists. A short one costs too little to be worth the extra turn.
+      if (plan.first > LONG_LIST) await nextTurn(context.sequence);
       return toConnection(plan, window, record);
     } catch (error) {
       throw cursorTokenError(error, plan) ?? toGraphQLError(error);
