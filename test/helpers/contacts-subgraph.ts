@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { buildSubgraphSchema } from "@apollo/subgraph";
@@ -11,40 +12,13 @@ export interface Contact {
 }
 
 /**
- * A tiny "contacts" subgraph of another team: it owns Contact and returns BiginRecord references
- * (`{ module, id }`) that our subgraph resolves.
+ * A tiny "contacts" subgraph of another team, as the README shows it: it owns Contact and
+ * returns BiginRecord references (`{ module, id }`) that our subgraph resolves.
  */
-export const CONTACTS_SDL = `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.0", import: ["@key"])
-
-  type Query {
-    contacts: [Contact!]!
-  }
-
-  type Contact @key(fields: "id") {
-    id: ID!
-    name: String!
-    record: BiginRecord!
-  }
-
-  type BiginRecord @key(fields: "module id", resolvable: false) {
-    module: BiginModule!
-    id: ID!
-  }
-
-  """
-  Bigin modules that carry attachments. Accounts are shown as Companies in Bigin.
-  """
-  enum BiginModule {
-    Contacts
-    Pipelines
-    Accounts
-    Products
-    Tasks
-    Events
-    Notes
-  }
-`;
+export const CONTACTS_SDL = readFileSync(
+  new URL("../examples/contacts-subgraph.graphql", import.meta.url),
+  "utf8",
+);
 
 /** Serves CONTACTS_SDL on a loopback port; `contacts()` is read at every query. */
 export async function startContactsSubgraph(contacts: () => readonly Contact[]) {
