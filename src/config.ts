@@ -135,6 +135,13 @@ export function loadConfig(env: Env = process.env): Config {
       );
   }
   const apiUrl = url("BIGIN_API_URL");
+  // The HTTP client would send a URL's user and password as Basic auth, in place of the
+  // Zoho-oauthtoken header every Bigin call needs.
+  if (apiUrl !== undefined && /^[a-z]+:\/\/[^/]*@/i.test(apiUrl)) {
+    problems.push(
+      `BIGIN_API_URL=${JSON.stringify(redactUrl(apiUrl))}: expected no user name or password (Bigin calls carry the access token instead)`,
+    );
+  }
   const accountsUrl = url("BIGIN_ACCOUNTS_URL");
   const sandboxPort = int("SANDBOX_PORT", 4010, 0, 65535);
   const wantsBigin = dcRaw !== undefined || read("BIGIN_API_URL") !== undefined;

@@ -1,10 +1,10 @@
+import { spawn } from "node:child_process";
 import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AttachmentDownloadsDocument, RecordPhotoDocument } from "../generated/graphql.js";
-import { exitWithin, spawnServer } from "../helpers/built-server.js";
+import { exitWithin, root } from "../helpers/built-server.js";
 import { configProblems } from "../helpers/config.js";
 import { startFakeBigin, type FakeBigin } from "../helpers/fake-bigin.js";
-import { serverUrl } from "../helpers/npm-start.js";
 import { multipartParts, uploadHeaders, uploadOperations } from "../helpers/multipart.js";
 import { RawConnection, requestHead } from "../helpers/raw-http.js";
 import { logCapture } from "../helpers/refresh-stack.js";
@@ -161,7 +161,7 @@ describe("secrets: tokens, client secret, refresh token, passwords in URLs, sign
 
     // The accounts server unreachable: the message callers get names where it looked.
     const unreachable = await startTestServer(
-      `http://apiuser:${SECRETS.apiPassword}@127.0.0.1:${port}`,
+      `http://127.0.0.1:${port}`,
       {
         BIGIN_ACCOUNTS_URL: `http://oauth:${SECRETS.accountsPassword}@127.0.0.1:9/?key=${SECRETS.queryToken}`,
         BIGIN_CLIENT_ID: OAUTH.clientId,
@@ -227,23 +227,26 @@ describe("secrets: tokens, client secret, refresh token, passwords in URLs, sign
     }
   });
 
-  describe("in the built server's start-up log", () => {
-    it("names BIGIN_API_URL without its password", async () => {
-      const child = spawnServer(
-        `http://apiuser:${SECRETS.apiPassword}@127.0.0.1:${new URL(fake.url).port}`,
-        {
+  describe("the built server's start-up", () => {
+    it("refuses a BIGIN_API_URL with a password, naming it without the password", async () => {
+      const child = spawn(process.execPath, ["dist/main.js"], {
+        cwd: root,
+        env: {
+          ...process.env,
+          PORT: "0",
+          BIGIN_API_URL: `http://apiuser:${SECRETS.apiPassword}@127.0.0.1:${new URL(fake.url).port}`,
           DOWNLOAD_URL_SECRET: SECRETS.downloadSecret,
           LOG_LEVEL: "trace",
         },
-      );
-      const lines: string[] = [];
-      await serverUrl(child, lines);
-      child.kill("SIGTERM");
-      expect(await exitWithin(child, 15_000)).toBe(0);
-      const text = lines.join("\n");
-      expect(text).toContain('"bigin":"http://[redacted]@127.0.0.1:');
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      expect(await exitWithin(child, 15_000)).toBe(1);
+      expect(output).toContain('BIGIN_API_URL="http://[redacted]@127.0.0.1:');
       for (const secret of [SECRETS.apiPassword, SECRETS.downloadSecret]) {
-        expect(text).not.toContain(secret);
+        expect(output).not.toContain(secret);
       }
     });
   });

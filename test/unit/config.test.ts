@@ -164,6 +164,14 @@ describe("loadConfig", () => {
     expect(refused).not.toThrow(/hunter2|k3y/);
   });
 
+  it("refuses a BIGIN_API_URL with a user name or password, never echoing them", () => {
+    const refused = () => loadConfig({ BIGIN_API_URL: "https://user:hunter2@proxy.example" });
+    expect(refused).toThrow(
+      /BIGIN_API_URL="https:\/\/\[redacted\]@proxy.example": expected no user name/,
+    );
+    expect(refused).not.toThrow(/hunter2/);
+  });
+
   it("reads the list-item limit of an operation, refusing what is not a count", () => {
     expect(loadConfig({}).maxNodesPerOperation).toBe(5000);
     expect(loadConfig({ BIGIN_MAX_NODES_PER_OPERATION: "800" }).maxNodesPerOperation).toBe(800);
