@@ -95,16 +95,28 @@ export function startFloorProcess(apiUrl, framework = "fastify", env = {}) {
   );
 }
 
-/** A port free on loopback now (another process may take it before it is used). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+/** Ports this process has handed out: the kernel may offer a port again once its probe closed. */
+const handedOut = new Set();
+
+/**
+ * A port free on loopback now (another process may take it before it is used), and never one
+ * this process was given before: ports reserved for servers started later must not collide.
+ */
+export async function freePort() {
+  for (;;) {
+    const port = await new Promise((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => {
+        const { port } = server.address();
+        server.close(() => resolve(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** Resident set size of a process, in MiB, from /proc. */

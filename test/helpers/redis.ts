@@ -15,18 +15,30 @@ export interface RedisServer {
 export type RedisStart =
   { server: RedisServer; skip?: undefined } | { server?: undefined; skip: string };
 
-/** A port free on loopback now (another process may take it before it is used). */
+/** Ports this process has handed out: the kernel may offer a port again once its probe closed. */
+const handedOut = new Set<number>();
+
+/**
+ * A port free on loopback now (another process may take it before it is used), and never one
+ * this process was given before: ports reserved for servers started later must not collide.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(),
-      );
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const probe = createServer();
+      probe.once("error", reject);
+      probe.listen(0, "127.0.0.1", () => {
+        const address = probe.address();
+        probe.close(() =>
+          typeof address === "object" && address ? resolve(address.port) : reject(),
+        );
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** Resolves true once the server answers PING on the port. */
