@@ -50,7 +50,10 @@ export interface Config {
   corsOrigins: CorsOrigins | undefined;
   /** How slowly a request body may arrive before it is cut off with 408. */
   requestBody: {
-    /** REQUEST_IDLE_TIMEOUT_MS: the longest pause, and the stretch the rate is measured over. */
+    /**
+     * REQUEST_IDLE_TIMEOUT_MS: the longest pause, and the stretch the rate is measured over;
+     * also the longest an answer may wait for the client to take any of it.
+     */
     idleTimeoutMs: number;
     /** REQUEST_MIN_BYTES_PER_SECOND: the least average rate over each such stretch; 0: none. */
     minBytesPerSecond: number;

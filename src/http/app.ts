@@ -27,6 +27,7 @@ import { requestLogPlugin } from "../graphql/request-log.plugin.js";
 import { createSchema } from "../graphql/schema.js";
 import { answerClientError } from "./client-errors.js";
 import { createCorsPolicy, GRAPHQL_CACHE_CONTROL, type CorsPolicy } from "./cors-policy.js";
+import { answerStallGuard, boundAnswerStalls } from "./answer-stalls.js";
 import { drainableConnections } from "./drain.js";
 import { createExplorer } from "./explorer.js";
 import { registerFileRoutes } from "./files.js";
@@ -122,6 +123,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...config.requestBody,
     maxBytes: (request) => (isMultipart(request) ? maxUploadRequestBytes(uploadLimits) : undefined),
   });
+  const guardAnswer = answerStallGuard(config.requestBody.idleTimeoutMs, services.logger);
+  boundAnswerStalls(app, guardAnswer);
   const connections = drainableConnections(app.server);
 
   const explorer =
@@ -209,7 +212,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     return reply.code(status).send(body);
   });
 
-  registerFileRoutes(app, services);
+  registerFileRoutes(app, services, guardAnswer);
   explorer?.register(app);
 
   // Multipart requests (file uploads): graphql-upload reads the stream itself, before Apollo,

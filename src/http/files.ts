@@ -11,6 +11,7 @@ import { createContext, type Services } from "../graphql/context.js";
 import { BiginModule } from "../graphql/enums.js";
 import { ErrorCode, toGraphQLError } from "../graphql/errors.js";
 import { BIGIN_ID } from "../graphql/record.resolver.js";
+import type { StallGuard } from "./answer-stalls.js";
 import { contentDisposition, fileNameFrom } from "./content-disposition.js";
 
 /** HTTP status of each error code (design.md §3, §4). */
@@ -85,7 +86,11 @@ function target(req: FileRequest, photo: boolean): { module: string; recordId: s
  * GET /files/{module}/{recordId}/attachments/{attachmentId} and GET /files/{module}/{recordId}/photo
  * (design.md §4): Bigin's bytes piped through, authorised by the Authorization header or a signed link.
  */
-export function registerFileRoutes(app: FastifyInstance, services: Services): void {
+export function registerFileRoutes(
+  app: FastifyInstance,
+  services: Services,
+  guardAnswer: StallGuard,
+): void {
   /**
    * The credential of this request: its header, else the one sealed in a valid signed link.
    * Without the header a valid signature is the only way in, in every mode: a bare path never
@@ -140,6 +145,7 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
       // From here on the answer is Bigin's bytes, written by hand as they arrive; headers set
       // on the reply before (request id, CORS) go out with them.
       reply.hijack();
+      guardAnswer(res);
       for (const [header, value] of Object.entries(reply.getHeaders())) {
         if (value !== undefined) res.setHeader(header, value);
       }
