@@ -2,7 +2,10 @@
 // `npm run build`, and so by `npm start`). Skipped when nothing it is built from has changed.
 import { createHash } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
+import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { brotliCompress, constants, gzip } from "node:zlib";
 import { build } from "vite";
 
 const root = new URL(".", import.meta.url);
@@ -44,6 +47,35 @@ if (built !== stamp) {
       },
     },
   });
+  await compressAssets();
   await writeFile(stampFile, stamp);
   console.log(`explorer: built dist/explorer in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Brotli and gzip copies of each text asset (`name.br`, `name.gz`), for browsers that take them:
+ * about 7 MB of scripts, styles and fonts become about 2 MB.
+ */
+async function compressAssets() {
+  const assets = new URL("assets/", outDir);
+  const COMPRESSIBLE = new Set([".js", ".css", ".ttf", ".json", ".svg", ".html"]);
+  const brotli = promisify(brotliCompress);
+  const gzipped = promisify(gzip);
+  const names = (await readdir(assets)).filter((name) => COMPRESSIBLE.has(extname(name)));
+  await Promise.all(
+    names.map(async (name) => {
+      const bytes = await readFile(new URL(name, assets));
+      const [br, gz] = await Promise.all([
+        brotli(bytes, {
+          params: {
+            [constants.BROTLI_PARAM_QUALITY]: 9,
+            [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+          },
+        }),
+        gzipped(bytes, { level: 9 }),
+      ]);
+      await writeFile(new URL(`${name}.br`, assets), br);
+      await writeFile(new URL(`${name}.gz`, assets), gz);
+    }),
+  );
 }

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { extname, join, sep } from "node:path";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { FastifyInstance } from "fastify";
+import Negotiator from "negotiator";
 import type { Logger } from "../logger.js";
 import type { ExplorerConfig } from "./explorer-config.js";
 
@@ -42,11 +43,24 @@ export interface Explorer {
   register(app: FastifyInstance): void;
 }
 
-interface Asset {
+/** A file as served: its path and size. */
+interface Variant {
   file: URL;
-  type: string;
   size: number;
 }
+
+interface Asset {
+  type: string;
+  /** The file itself, and its compressed copies by Content-Encoding (`br`, `gzip`). */
+  variants: Map<string, Variant>;
+}
+
+/** The encodings build.mjs writes copies in, by the suffix of their files; smallest first. */
+const ENCODINGS = [
+  { encoding: "br", suffix: ".br" },
+  { encoding: "gzip", suffix: ".gz" },
+];
+const OFFERED = [...ENCODINGS.map(({ encoding }) => encoding), "identity"];
 
 /** The built files under dist/explorer/assets, by name; undefined when they were not built. */
 async function builtAssets(): Promise<{ entry: string; assets: Map<string, Asset> } | undefined> {
@@ -58,11 +72,20 @@ async function builtAssets(): Promise<{ entry: string; assets: Map<string, Asset
   }
   const entry = Object.values(manifest).find((chunk) => chunk.isEntry)?.file;
   if (!entry) return undefined;
-  const assets = new Map<string, Asset>();
-  for (const name of await readdir(new URL("assets/", BUILT))) {
+  const names = new Set(await readdir(new URL("assets/", BUILT)));
+  const variant = async (name: string): Promise<Variant> => {
     const file = new URL(`assets/${name}`, BUILT);
+    return { file, size: (await stat(file)).size };
+  };
+  const assets = new Map<string, Asset>();
+  for (const name of names) {
+    if (ENCODINGS.some(({ suffix }) => name.endsWith(suffix))) continue;
+    const variants = new Map([["identity", await variant(name)]]);
+    for (const { encoding, suffix } of ENCODINGS) {
+      if (names.has(name + suffix)) variants.set(encoding, await variant(name + suffix));
+    }
     const type = CONTENT_TYPES[extname(name)] ?? "application/octet-stream";
-    assets.set(`assets/${name}`, { file, type, size: (await stat(file)).size });
+    assets.set(`assets/${name}`, { type, variants });
   }
   return { entry, assets };
 }
@@ -170,14 +193,21 @@ export async function createExplorer(options: ExplorerOptions): Promise<Explorer
         if (!asset) {
           return reply.code(404).send({ code: "NOT_FOUND", message: "No such explorer file" });
         }
+        // The smallest copy in an encoding the browser takes (any with a quality above 0).
+        const accepted = new Negotiator(request.raw).encodings(OFFERED);
+        const encoding =
+          OFFERED.find((name) => accepted.includes(name) && asset.variants.has(name)) ?? "identity";
+        const variant = asset.variants.get(encoding)!;
+        if (encoding !== "identity") reply.header("content-encoding", encoding);
         return (
           reply
             .type(asset.type)
-            .header("content-length", asset.size)
+            .header("content-length", variant.size)
+            .header("vary", "accept-encoding")
             .header("x-content-type-options", "nosniff")
             // Vite puts a hash of the content in every name.
             .header("cache-control", "public, max-age=31536000, immutable")
-            .send(createReadStream(asset.file))
+            .send(createReadStream(variant.file))
         );
       });
     },

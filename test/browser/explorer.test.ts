@@ -46,6 +46,8 @@ interface Visit {
   /** Every URL the page and its workers asked for, in order (WebSockets included). */
   requested: string[];
   failed: string[];
+  /** The Content-Encoding of each answer, by URL ("" for none). */
+  encodings: Map<string, string>;
   /** Script errors, and what the console printed as an error (CSP refusals among them). */
   errors: string[];
 }
@@ -57,8 +59,11 @@ async function visit(url: string, prepare?: (context: BrowserContext) => Promise
   opened.push(context);
   await prepare?.(context);
   const page = await context.newPage();
-  const v: Visit = { page, requested: [], failed: [], errors: [] };
+  const v: Visit = { page, requested: [], failed: [], encodings: new Map(), errors: [] };
   context.on("request", (request: Request) => v.requested.push(request.url()));
+  context.on("response", (response) =>
+    v.encodings.set(response.url(), response.headers()["content-encoding"] ?? ""),
+  );
   page.on("websocket", (socket) => v.requested.push(socket.url()));
   page.on("requestfailed", (request) => v.failed.push(request.url()));
   page.on("pageerror", (error) => v.errors.push(error.message));
@@ -167,6 +172,12 @@ describe("the explorer at /graphql, in Chromium with no internet", () => {
     await screenshot(v.page, "explorer-offline");
     expect(v.requested.length).toBeGreaterThan(10);
     expect(offHost(v, offline)).toEqual([]);
+    // Scripts and styles came compressed (brotli: Chromium takes it from loopback and https://).
+    const assets = [...v.encodings].filter(([url]) =>
+      /\/explorer\/assets\/.*\.(js|css)$/.test(url),
+    );
+    expect(assets.length).toBeGreaterThan(5);
+    expect(assets.filter(([, encoding]) => encoding !== "br")).toEqual([]);
     expect(v.failed).toEqual([]);
     expect(v.errors).toEqual([]);
   });

@@ -1,3 +1,5 @@
+import { get as httpGet, type IncomingHttpHeaders } from "node:http";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createExplorer } from "../../src/http/explorer.js";
 import type { ExplorerConfig } from "../../src/http/explorer-config.js";
@@ -57,14 +59,47 @@ describe("the explorer page at GET /graphql", () => {
   it("serves its built script from this server, cacheable for good", async () => {
     const { script } = await explorerPage(stack.server.url);
     expect(script).toMatch(/^graphql\/explorer\/assets\/main-[\w-]+\.js$/);
-    const response = await fetch(`${stack.server.url}/${script}`);
+    const response = await fetch(`${stack.server.url}/${script}`, {
+      headers: { "accept-encoding": "identity" },
+    });
     expect(response.status).toBe(200);
+    expect(response.headers.get("content-encoding")).toBeNull();
     expect(response.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     expect(response.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     const body = await response.text();
     expect(Number(response.headers.get("content-length"))).toBe(Buffer.byteLength(body));
     expect(body).toContain("explorer-config");
+  });
+
+  it("serves brotli or gzip copies to browsers that take them, the same bytes once decoded", async () => {
+    const { script } = await explorerPage(stack.server.url);
+    const get = (acceptEncoding: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const headers = { "accept-encoding": acceptEncoding };
+        httpGet(`${stack.server.url}/${script}`, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        }).on("error", reject);
+      });
+    const plain = await get("identity");
+    // A client taking gzip only, then Chromium; then every coding refused with q=0.
+    const gzipped = await get("gzip, deflate");
+    const brotli = await get("gzip, deflate, br, zstd");
+    const refused = await get("br;q=0, gzip;q=0");
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(gzipped.headers["content-encoding"]).toBe("gzip");
+    expect(brotli.headers["content-encoding"]).toBe("br");
+    expect(refused.headers["content-encoding"]).toBeUndefined();
+    for (const answer of [plain, gzipped, brotli, refused]) {
+      expect(answer.headers.vary).toBe("accept-encoding");
+      expect(Number(answer.headers["content-length"])).toBe(answer.body.length);
+    }
+    expect(gunzipSync(gzipped.body)).toEqual(plain.body);
+    expect(brotliDecompressSync(brotli.body)).toEqual(plain.body);
+    expect(refused.body).toEqual(plain.body);
+    expect(brotli.body.length).toBeLessThan(plain.body.length);
   });
 
   it("answers 404 for any other path under /graphql/explorer/", async () => {
