@@ -7,7 +7,7 @@ import type { Logger } from "../logger.js";
  * Answers larger than this go out in pieces of this size: a client taking a piece counts as
  * progress, so a slow but steady reader of a large answer is never taken for a stalled one.
  */
-export const ANSWER_PIECE_BYTES = 64 * 1024;
+const ANSWER_PIECE_BYTES = 64 * 1024;
 
 /** Closes the connection of an answer once the client has taken none of it for a while. */
 export type StallGuard = (res: ServerResponse) => void;
