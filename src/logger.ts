@@ -1,6 +1,6 @@
 import { pino, type Logger } from "pino";
 import type { LogLevel } from "./config.js";
-import { redactCredentials } from "./redact.js";
+import { pathOf, redactCredentials } from "./redact.js";
 
 export type { Logger };
 
@@ -18,7 +18,7 @@ function serializeError(error: unknown): unknown {
 
 /** A request as a log line may show it: method and path, never headers or the query string. */
 function serializeRequest(request: { method?: unknown; url?: unknown }): Record<string, unknown> {
-  const url = typeof request.url === "string" ? request.url.replace(/\?[^]*$/, "") : undefined;
+  const url = typeof request.url === "string" ? pathOf(request.url) : undefined;
   return { method: request.method, url };
 }
 

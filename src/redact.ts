@@ -1,3 +1,9 @@
+/** The path of a request URL, without its query string (where signed links' credentials are). */
+export function pathOf(url: string): string {
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
+}
+
 /**
  * `url` fit for a log line or a message: its user-info (`user:password@`) and its query string
  * and fragment (where tokens travel) replaced. Works on strings that are not valid URLs too.

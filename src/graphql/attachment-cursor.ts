@@ -4,7 +4,8 @@ export const MAX_PER_PAGE = 200;
 export const MAX_DISCRETE_RECORDS = 2000;
 const MAX_CURSOR_LENGTH = 4096;
 const MAX_OFFSET = 1_000_000;
-const BIGIN_ID = /^\d{1,19}$/;
+/** Bigin ids (records, attachments) are 64-bit numbers sent as strings. */
+export const BIGIN_ID = /^\d{1,19}$/;
 
 /**
  * A stretch of the list past Bigin's first 2000 attachments that Bigin serves only by page

@@ -87,7 +87,8 @@ export interface OperationCost {
  *   mutation's record, as planPage plans them, plus one per mutation field. Pages asked for twice
  *   count once, as the loaders make them one call, except across mutation fields: a write makes
  *   the pages read after it fresh calls. (`@cost` puts one Bigin call on every `attachments` and
- *   mutation field; this is never more, except for a cursor that straddles two of Bigin's pages.)
+ *   mutation field; this counts more where planPage needs two: a page that straddles two of
+ *   Bigin's pages, as an anchored `after` with a `first` near 200 does.)
  * - `nodes`: `@listSize(slicingArguments: ["first"], sizedFields: ["edges", "nodes"])`: every
  *   `edges` and `nodes` list (aliases included) holds `first` items (200 when not given), for
  *   every record it is asked of (each `_entities` representation answers its own lists).

@@ -55,7 +55,7 @@ const byNumber = (page: number, perPage: number): PageCall => ({
  * attachments [start, end) of the list; end ≤ 2000. One page size for all, so they are
  * consecutive pages.
  */
-export function coverByNumber(start: number, end: number): PageCall[] {
+function coverByNumber(start: number, end: number): PageCall[] {
   let best: { perPage: number; first: number; count: number } | undefined;
   for (let perPage = MAX_PER_PAGE; perPage >= 1; perPage -= 1) {
     const first = Math.floor(start / perPage);

@@ -3,7 +3,7 @@ import { BiginApiError } from "../bigin/errors.js";
 import { Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from "type-graphql";
 import { ATTACHMENT_FIELD_MAP } from "./attachment.type.js";
 import { AttachmentConnection } from "./attachment-connection.type.js";
-import { MAX_DISCRETE_RECORDS } from "./attachment-cursor.js";
+import { BIGIN_ID, MAX_DISCRETE_RECORDS } from "./attachment-cursor.js";
 import { BiginCall, SizedBy } from "./cost.directives.js";
 import { planPage, type PageCall, type PagePlan } from "./page-plan.js";
 import { nextTurn } from "./next-turn.js";
@@ -13,9 +13,6 @@ import { badUserInput, toGraphQLError } from "./errors.js";
 import { AttachmentsArgs, RecordArgs } from "./record.args.js";
 import { BiginRecord } from "./record.type.js";
 import { allBiginFields, connectionFields } from "./selection.js";
-
-/** Bigin ids are 64-bit numbers sent as strings. */
-export const BIGIN_ID = /^\d{1,19}$/;
 
 /** A list longer than this is built in a turn of the event loop of its own (nextTurn). */
 const LONG_LIST = 50;

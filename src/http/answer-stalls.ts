@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "../logger.js";
+import { pathOf } from "../redact.js";
 
 /**
  * Answers larger than this go out in pieces of this size: a client taking a piece counts as
@@ -21,10 +22,8 @@ export type StallGuard = (res: ServerResponse) => void;
 export function answerStallGuard(idleTimeoutMs: number, logger: Logger): StallGuard {
   // One listener for every response, not a closure each.
   function onStall(this: ServerResponse) {
-    const url = this.req.url ?? "";
-    const query = url.indexOf("?");
     logger.info(
-      { path: query === -1 ? url : url.slice(0, query), idleTimeoutMs },
+      { path: pathOf(this.req.url ?? ""), idleTimeoutMs },
       "closed a connection whose client stopped reading its answer",
     );
     this.destroy();

@@ -9,7 +9,7 @@ import type { Logger } from "../logger.js";
 import type { ExplorerConfig } from "./explorer-config.js";
 
 /** Where the page's scripts are served from; GraphiQL's chunks, workers and styles too. */
-export const EXPLORER_ASSETS_PATH = "/graphql/explorer/";
+const EXPLORER_ASSETS_PATH = "/graphql/explorer/";
 /** Apollo's embedded Sandbox, as Apollo Server's own landing page loads it. */
 const APOLLO_SANDBOX = {
   script:

@@ -10,7 +10,8 @@ import { PHOTO_MODULES, downloadPhoto } from "../bigin/photos.js";
 import { createContext, type Services } from "../graphql/context.js";
 import { BiginModule } from "../graphql/enums.js";
 import { ErrorCode, toGraphQLError } from "../graphql/errors.js";
-import { BIGIN_ID } from "../graphql/record.resolver.js";
+import { BIGIN_ID } from "../graphql/attachment-cursor.js";
+import { pathOf } from "../redact.js";
 import type { StallGuard } from "./answer-stalls.js";
 import { contentDisposition, fileNameFrom } from "./content-disposition.js";
 
@@ -223,12 +224,6 @@ export function registerFileRoutes(
         "inline",
       ),
   });
-}
-
-/** The path of a request URL, without its query string. */
-function pathOf(url: string): string {
-  const query = url.indexOf("?");
-  return query === -1 ? url : url.slice(0, query);
 }
 
 /** Any failure → the status and JSON body of design.md §3/§4. Messages carry no secrets. */

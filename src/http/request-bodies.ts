@@ -27,7 +27,7 @@ export class RequestBodyError extends Error {
 const BODYLESS = new Set(["GET", "HEAD", "TRACE"]);
 
 /** Whether a request carries a body: a length above 0, or a chunked one. */
-export function hasBody(raw: IncomingMessage): boolean {
+function hasBody(raw: IncomingMessage): boolean {
   const length = raw.headers["content-length"];
   return raw.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
