@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { IDS } from "../helpers/ids.js";
 import { startStack, type Stack } from "../helpers/stack.js";
 
@@ -256,6 +256,9 @@ describe("cursors anchored on their attachment", () => {
     }
   };
 
+  // Also after a failed test, so that the next one starts from the same list.
+  afterEach(restore);
+
   const fNames = (from: number, to: number) =>
     Array.from({ length: to - from + 1 }, (_, i) => `f${String(from + i).padStart(2, "0")}`);
 
@@ -274,7 +277,6 @@ describe("cursors anchored on their attachment", () => {
       const next = await page(ANCHORED, { first: 10, after: fifteen.pageInfo.endCursor });
       expect(next.errors).toBeUndefined();
       expect(nameOf(next.page)).toEqual(fNames(16, 25));
-      restore();
     },
   );
 
@@ -288,7 +290,6 @@ describe("cursors anchored on their attachment", () => {
       // An edge's cursor is anchored too.
       const fromEdge = await page(ANCHORED, { first: 3, after: fifteen.edges[4]!.cursor });
       expect(nameOf(fromEdge.page)).toEqual(fNames(6, 8));
-      restore();
     },
   );
 
@@ -297,7 +298,6 @@ describe("cursors anchored on their attachment", () => {
     remove("f15");
     const next = await page(ANCHORED, { first: 5, after: fifteen.pageInfo.endCursor });
     expect(nameOf(next.page)).toEqual(fNames(16, 20));
-    restore();
   });
 });
 

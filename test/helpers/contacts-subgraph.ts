@@ -15,7 +15,7 @@ export interface Contact {
  * A tiny "contacts" subgraph of another team, as the README shows it: it owns Contact and
  * returns BiginRecord references (`{ module, id }`) that our subgraph resolves.
  */
-export const CONTACTS_SDL = readFileSync(
+const CONTACTS_SDL = readFileSync(
   new URL("../examples/contacts-subgraph.graphql", import.meta.url),
   "utf8",
 );

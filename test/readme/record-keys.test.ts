@@ -66,7 +66,7 @@ function selected(
 }
 
 /** Where in `document` a BiginRecord is selected without `module` and `id`. */
-export function recordsWithoutKey(document: DocumentNode): string[] {
+function recordsWithoutKey(document: DocumentNode): string[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) {
