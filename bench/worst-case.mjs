@@ -5,6 +5,7 @@
 // answer), which the item limit answers with QUERY_TOO_EXPENSIVE before any call.
 import http from "node:http";
 import { parseArgs } from "node:util";
+import { loadConfig } from "../dist/config.js";
 import {
   DEMO_TOKEN,
   percentile,
@@ -87,7 +88,8 @@ function pollHealthz(url) {
 }
 
 const sandbox = await startSandboxProcess();
-const maxNodes = Number(values["max-nodes"] ?? 5000);
+// The server's own default unless told otherwise.
+const maxNodes = Number(values["max-nodes"] ?? loadConfig({}).maxNodesPerOperation);
 const server = await startServerProcess(
   sandbox.url,
   values["max-nodes"] ? { BIGIN_MAX_NODES_PER_OPERATION: values["max-nodes"] } : {},
